@@ -144,7 +144,7 @@ class Adapter(ABC, Generic[SettingsT]):
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         if session is None:
-            from ats_reject.http import make_session
+            from ats_reject.http import make_session  # noqa: PLC0415 - http imports lazily
 
             session = make_session()
         self.session = session
@@ -287,8 +287,9 @@ _REQUIRED_ATTRIBUTES: tuple[tuple[str, Callable[[object], bool], str], ...] = (
     ("display_name", lambda value: isinstance(value, str) and bool(value), "a non-empty str"),
     (
         "capabilities",
-        lambda value: isinstance(value, frozenset)
-        and all(isinstance(item, Capability) for item in value),
+        lambda value: (
+            isinstance(value, frozenset) and all(isinstance(item, Capability) for item in value)
+        ),
         "a frozenset of Capability",
     ),
     (
@@ -347,8 +348,7 @@ class AdapterRegistry:
                 loaded = entry_point.load()
             except Exception as exc:
                 raise AdapterLoadError(
-                    f"adapter {name!r} ({entry_point.value}) failed to import: "
-                    f"{type(exc).__name__}"
+                    f"adapter {name!r} ({entry_point.value}) failed to import: {type(exc).__name__}"
                 ) from exc
             adapter_class = _validate_adapter_class(name, entry_point.value, loaded)
             self._loaded[name] = adapter_class

@@ -226,10 +226,10 @@ class Candidate(CanonicalModel):
     emails: tuple[str, ...] = Field(default=(), repr=False)
     """Addresses, the one to write to first."""
     phone: str | None = Field(default=None, repr=False)
-    locale: str | None = None
+    locale: str | None = Field(default=None, repr=False)
     """BCP 47 language tag (``en``, ``de-AT``) when the ATS knows it."""
-    time_zone: TimeZoneName = None
-    """IANA zone name when the ATS holds one."""
+    time_zone: TimeZoneName = Field(default=None, repr=False)
+    """IANA zone name when the ATS holds one (hidden from ``repr``: it locates the person)."""
     location: Location | None = Field(default=None, repr=False)
     tags: tuple[str, ...] = Field(default=(), repr=False)
     is_internal: bool = False
