@@ -27,9 +27,11 @@ def test_frozen_clock_moves_only_when_told() -> None:
 
 def test_frozen_clock_is_shared_safely_between_threads() -> None:
     clock = FrozenClock(START)
-    threads = [
-        threading.Thread(target=lambda: [clock.sleep(1) for _ in range(100)]) for _ in range(4)
-    ]
+    def sleeper() -> None:
+        for _ in range(100):
+            clock.sleep(1)
+
+    threads = [threading.Thread(target=sleeper) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
