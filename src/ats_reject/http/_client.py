@@ -1,0 +1,449 @@
+"""The HTTP client adapters call their ATS through: one per adapter connection."""
+
+from __future__ import annotations
+
+import itertools
+import json as jsonlib
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import requests
+
+from ats_reject._redact import safe_path
+from ats_reject.clock import Clock, SystemClock
+from ats_reject.errors import ResponseSchemaError
+from ats_reject.http._errormap import (
+    DEFAULT_REQUEST_ID_HEADERS,
+    VendorErrorParser,
+    default_vendor_error_parser,
+    map_error,
+    scrubbed_cause,
+)
+from ats_reject.http._paginate import PageRequest, Paginator
+from ats_reject.http._ratelimit import RateLimiter
+from ats_reject.http._retry import RetryBudget, RetryEvent, RetryPolicy, is_retryable
+from ats_reject.http._session import Timeouts
+
+__all__ = ["DEFAULT_IDEMPOTENT_METHODS", "AuthHook", "HttpClient", "RenewHook"]
+
+logger = logging.getLogger("ats_reject.http")
+
+AuthHook = Callable[[], Mapping[str, str]]
+"""Returns the authentication headers for one request (called before every attempt)."""
+
+RenewHook = Callable[[], bool]
+"""Called once on a 401 to renew credentials (an OAuth token); ``True`` means renewed,
+retry the request once with fresh headers from the :data:`AuthHook`."""
+
+DEFAULT_IDEMPOTENT_METHODS: frozenset[str] = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods treated as idempotent, and so retried after timeouts, unless a call says otherwise."""
+
+JsonShape = type[dict[str, Any]] | type[list[Any]] | None
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One logical request, sent once per attempt."""
+
+    method: str
+    url: str
+    params: Mapping[str, Any] | None
+    json: Any
+    data: Any
+    headers: Mapping[str, str] | None
+
+
+class HttpClient:
+    """Calls one ATS: timeouts, auth, rate limiting, retries and error translation.
+
+    **Retry rule** (R18, R19). Idempotent calls (GET, HEAD, OPTIONS, PUT, DELETE unless the
+    call passes ``idempotent=``) are retried on timeouts, connection failures and 408, 429,
+    500, 502, 503, 504, waiting what the server asks (``Retry-After``, rate-limit reset) or
+    else a full-jitter backoff. Writes (POST, PATCH) are **never retried blindly**: only a
+    429, or a 503 that carries ``Retry-After``, is retried, because the server then tells us
+    it turned the request away without processing it. A timeout or a dropped connection on
+    a write raises :class:`~ats_reject.errors.TransportError` at once: the write may have
+    been applied, so the caller reads the object back and writes again only if it was not.
+    400, 401, 403, 404, 409, 410 and 422 are never retried; a 401 is tried once more only
+    when a *renew_credentials* hook renews the credentials.
+
+    Every failure is raised as an :class:`~ats_reject.errors.ApiError` subclass (see
+    :func:`~ats_reject.http.map_error`) carrying the adapter, status, method, the path
+    without its query, the vendor's request id and ``retry_after``.
+
+    One DEBUG record per attempt goes to the ``ats_reject.http`` logger, with the adapter,
+    method, path (no query), status, elapsed milliseconds and attempt number; never query
+    strings, bodies, headers or credentials.
+
+    Args:
+        adapter: The adapter's name, for errors and logs.
+        session: The shared session (see :func:`~ats_reject.http.make_session`).
+        base_url: The API root; relative paths are appended to it.
+        clock: Time source for retries and rate limiting.
+        timeouts: Connect and read timeouts, applied to every request.
+        retry_policy: How to retry; ``RetryPolicy()`` by default.
+        rate_limiter: The credential's shared limiter, or ``None`` for no client-side limit.
+        vendor_error_parser: Extracts ``(code, message)`` from the vendor's JSON error body.
+        request_id_headers: Response headers that may carry the vendor's request id.
+        auth: Returns the authentication headers for each attempt.
+        renew_credentials: Renews credentials after a 401 (see :data:`RenewHook`).
+        idempotent_methods: Methods treated as idempotent by default.
+        retry_budget: The client's retry budget; ``"default"`` makes one (10 % of requests
+            over 60 s, at least 3), ``None`` turns the budget off.
+    """
+
+    def __init__(
+        self,
+        adapter: str,
+        session: requests.Session,
+        base_url: str,
+        *,
+        clock: Clock | None = None,
+        timeouts: Timeouts | None = None,
+        retry_policy: RetryPolicy | None = None,
+        rate_limiter: RateLimiter | None = None,
+        vendor_error_parser: VendorErrorParser = default_vendor_error_parser,
+        request_id_headers: Sequence[str] = DEFAULT_REQUEST_ID_HEADERS,
+        auth: AuthHook | None = None,
+        renew_credentials: RenewHook | None = None,
+        idempotent_methods: frozenset[str] = DEFAULT_IDEMPOTENT_METHODS,
+        retry_budget: RetryBudget | Literal["default"] | None = "default",
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("base_url must be an absolute http(s) URL")
+        self.adapter = adapter
+        self.session = session
+        self.base_url = base_url.rstrip("/")
+        self.clock: Clock = clock or SystemClock()
+        self.timeouts = timeouts or Timeouts()
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.rate_limiter = rate_limiter
+        self.vendor_error_parser = vendor_error_parser
+        self.request_id_headers = tuple(request_id_headers)
+        self.idempotent_methods = frozenset(method.upper() for method in idempotent_methods)
+        self._auth = auth
+        self._renew_credentials = renew_credentials
+        self._origin = (parts.scheme, parts.netloc.lower())
+        self._host = parts.hostname or ""
+        self.retry_budget: RetryBudget | None = (
+            RetryBudget(self.clock) if retry_budget == "default" else retry_budget
+        )
+
+    # --- requests -------------------------------------------------------------------------
+
+    def url_for(self, path_or_url: str) -> str:
+        """Return the absolute URL for a path (appended to ``base_url``) or a URL (as is)."""
+        if "://" in path_or_url:
+            return path_or_url
+        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+
+    def request(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> requests.Response:
+        """Send a request, retrying as the class docstring says; return a 1xx-3xx response.
+
+        Args:
+            method: HTTP method.
+            path_or_url: A path under ``base_url``, or an absolute URL used verbatim.
+            params: Query parameters.
+            json: A JSON body.
+            data: A form or raw body.
+            headers: Extra headers (authentication comes from the ``auth`` hook).
+            idempotent: Whether repeating the call is harmless; defaults by method.
+
+        Returns:
+            The successful response.
+
+        Raises:
+            ApiError: A subclass saying whether and when to retry.
+            ConfigurationError: ``requests`` could not build the request (bad URL, header).
+        """
+        method = method.upper()
+        url = self.url_for(path_or_url)
+        if idempotent is None:
+            idempotent = method in self.idempotent_methods
+        call = _Call(method, url, params, json, data, headers)
+        attempts = itertools.count(1)
+        statuses = self.retry_policy.retry_statuses
+
+        def attempt() -> requests.Response:
+            return self._attempt(call, next(attempts))
+
+        def should_retry(error: BaseException) -> bool:
+            return is_retryable(error, idempotent=bool(idempotent), retry_statuses=statuses)
+
+        return self.retry_policy.call(
+            attempt,
+            clock=self.clock,
+            should_retry=should_retry,
+            budget=self.retry_budget,
+            on_retry=lambda event: self._log_retry(method, url, event),
+        )
+
+    def request_json(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        expect: JsonShape = dict,
+    ) -> Any:
+        """Send a request and return its decoded JSON body.
+
+        Args:
+            method: HTTP method.
+            path_or_url: See :meth:`request`.
+            params: Query parameters.
+            json: A JSON body.
+            headers: Extra headers.
+            idempotent: See :meth:`request`.
+            expect: The top-level type required (``dict`` or ``list``), or ``None`` for any
+                JSON value (an empty body then gives ``None``).
+
+        Raises:
+            ResponseSchemaError: The body is not JSON or not of the *expect* type.
+            ApiError: As :meth:`request`.
+        """
+        response = self.request(
+            method,
+            path_or_url,
+            params=params,
+            json=json,
+            headers=headers,
+            idempotent=idempotent,
+        )
+        return self.decode_json(response, expect=expect)
+
+    def get_json(
+        self,
+        path_or_url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        expect: JsonShape = dict,
+    ) -> Any:
+        """``GET`` and return the decoded JSON body (see :meth:`request_json`)."""
+        return self.request_json("GET", path_or_url, params=params, headers=headers, expect=expect)
+
+    def decode_json(self, response: requests.Response, *, expect: JsonShape = dict) -> Any:
+        """Decode a response's JSON body, checking its top-level type.
+
+        Raises:
+            ResponseSchemaError: Not JSON, or not of the *expect* type.
+        """
+        method = response.request.method if response.request is not None else None
+        url = response.url or self.base_url
+        if expect is None and not response.content:
+            return None
+        try:
+            body = jsonlib.loads(response.content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise map_error(
+                adapter=self.adapter,
+                method=method or "GET",
+                url=url,
+                now=self.clock.now(),
+                response=response,
+                exception=exc,
+                request_id_headers=self.request_id_headers,
+            ) from exc
+        if expect is not None and not isinstance(body, expect):
+            raise ResponseSchemaError(
+                f"expected a JSON {expect.__name__}, got {type(body).__name__}",
+                adapter=self.adapter,
+                status=response.status_code,
+                method=method,
+                path=url,
+            )
+        return body
+
+    # --- pagination -----------------------------------------------------------------------
+
+    def paginate(
+        self,
+        path_or_url: str,
+        paginator: Paginator,
+        *,
+        method: str = "GET",
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Iterator[requests.Response]:
+        """Yield the pages of a listing, as *paginator* says to follow them.
+
+        Listings are reads, so pages are retried like reads whatever the method (some
+        vendors list with POST). A next URL must stay on ``base_url``'s scheme and host:
+        credentials are never sent elsewhere because a response said so.
+
+        Raises:
+            ResponseSchemaError: The paginator found a loop, no progress or too many pages,
+                or a next URL leaves the API's host.
+            ApiError: A page could not be fetched.
+        """
+        if paginator.adapter is None:
+            paginator.adapter = self.adapter
+        first_params = {**paginator.initial_params(), **(params or {})}
+        first_json = dict(json) if json is not None else None
+        following: PageRequest | None = PageRequest()
+        while following is not None:
+            target, page_params, page_json = self._page_target(
+                path_or_url, first_params, first_json, following
+            )
+            response = self.request(
+                method,
+                target,
+                params=page_params,
+                json=page_json,
+                headers=headers,
+                idempotent=True,
+            )
+            yield response
+            following = paginator.next_page(response)
+            if following is not None and following.url is not None:
+                self._check_same_origin(following.url, response)
+
+    def paginate_items(
+        self,
+        path_or_url: str,
+        paginator: Paginator,
+        *,
+        method: str = "GET",
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Iterator[Any]:
+        """Yield the items of every page of a listing (see :meth:`paginate`)."""
+        for response in self.paginate(
+            path_or_url, paginator, method=method, params=params, json=json, headers=headers
+        ):
+            yield from paginator.items(response)
+
+    def _page_target(
+        self,
+        path_or_url: str,
+        first_params: dict[str, Any],
+        first_json: dict[str, Any] | None,
+        following: PageRequest,
+    ) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
+        if following.url is not None:
+            return following.url, None, first_json
+        params = {**first_params, **(following.params or {})}
+        body = first_json
+        if following.json is not None:
+            body = {**(first_json or {}), **following.json}
+        return path_or_url, params or None, body
+
+    def _check_same_origin(self, url: str, response: requests.Response) -> None:
+        parts = urlsplit(url)
+        if (parts.scheme, parts.netloc.lower()) != self._origin:
+            raise ResponseSchemaError(
+                "pagination: a next link leaves the API's scheme or host; not followed",
+                adapter=self.adapter,
+                status=response.status_code,
+                method=response.request.method if response.request is not None else None,
+                path=response.url or None,
+            )
+
+    # --- one attempt ----------------------------------------------------------------------
+
+    def _attempt(self, call: _Call, attempt: int) -> requests.Response:
+        renewed = False
+        while True:
+            response = self._transmit(call, attempt)
+            if response.status_code == 401 and self._renew_credentials is not None and not renewed:
+                renewed = True
+                # A 401 is refused before any processing, so resending a write is safe.
+                if self._renew_credentials():
+                    response.close()
+                    continue
+            if response.status_code >= 400:
+                raise map_error(
+                    adapter=self.adapter,
+                    method=call.method,
+                    url=call.url,
+                    now=self.clock.now(),
+                    response=response,
+                    vendor_error_parser=self.vendor_error_parser,
+                    request_id_headers=self.request_id_headers,
+                    retry_after_cap=self.retry_policy.retry_after_cap,
+                )
+            return response
+
+    def _transmit(self, call: _Call, attempt: int) -> requests.Response:
+        permit = self.rate_limiter.acquire() if self.rate_limiter is not None else 0
+        if self.retry_budget is not None:
+            self.retry_budget.record_request()
+        headers = dict(call.headers or {})
+        if self._auth is not None:
+            headers.update(self._auth())
+        started = time.perf_counter()
+        try:
+            response = self.session.request(
+                call.method,
+                call.url,
+                params=call.params,
+                json=call.json,
+                data=call.data,
+                headers=headers,
+                timeout=self.timeouts.as_tuple(),
+            )
+        except requests.RequestException as exc:
+            if self.rate_limiter is not None:
+                self.rate_limiter.observe(permit, status=None, headers={})
+            self._log_attempt(call, type(exc).__name__, started, attempt)
+            raise map_error(
+                adapter=self.adapter,
+                method=call.method,
+                url=call.url,
+                now=self.clock.now(),
+                exception=exc,
+            ) from scrubbed_cause(exc)
+        if self.rate_limiter is not None:
+            self.rate_limiter.observe(permit, status=response.status_code, headers=response.headers)
+        self._log_attempt(call, str(response.status_code), started, attempt)
+        return response
+
+    # --- logging --------------------------------------------------------------------------
+
+    def _log_attempt(self, call: _Call, outcome: str, started: float, attempt: int) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s %s -> %s in %.0f ms (attempt %d)",
+                self.adapter,
+                call.method,
+                safe_path(call.url),
+                outcome,
+                (time.perf_counter() - started) * 1000.0,
+                attempt,
+            )
+
+    def _log_retry(self, method: str, url: str, event: RetryEvent) -> None:
+        logger.debug(
+            "%s %s %s: retrying in %.2f s (%s) after %s",
+            self.adapter,
+            method,
+            safe_path(url),
+            event.delay,
+            "server asked" if event.from_server else "backoff",
+            type(event.error).__name__,
+        )
+
+    def __repr__(self) -> str:
+        """Name the adapter and the API host; never headers or credentials."""
+        return f"<HttpClient {self.adapter!r} {self._origin[0]}://{self._host}>"

@@ -1,0 +1,362 @@
+"""When a rejection may go out: delays, deadlines, send windows, holidays and time zones.
+
+Pure functions of their inputs: no clock is read here, the caller passes the decision time.
+A typical caller does::
+
+    zone = resolve_time_zone(candidate, job, office_zones, default_zone="Europe/Berlin")
+    calendar = HolidayCalendar.for_zone(zone, closures=company_closures)
+    schedule = plan_send_time(decided_at, applied_at=applied_at, timing=rules,
+                              zone=zone, calendar=calendar)
+
+and, for a bulk rejection sharing one sender, passes the schedules to :func:`spread_batch`.
+Every result carries reasons: plain sentences a recruiter can read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from ats_reject._calendar import (
+    HolidayCalendar,
+    SendWindow,
+    TimingConfigurationError,
+)
+from ats_reject._durations import Duration, DurationUnit, add_duration, parse_duration
+from ats_reject._wallclock import (
+    ceil_second,
+    clock_change_note,
+    day_label,
+    explain_move,
+    first_allowed_time,
+    is_allowed_time,
+    load_zone,
+    local_label,
+    not_counted_note,
+    send_at_sentence,
+    wall_clock_intervals,
+)
+from ats_reject._zones import ResolvedZone, ZoneSource, resolve_time_zone
+from ats_reject.clock import ensure_aware
+
+__all__ = [
+    "Duration",
+    "DurationUnit",
+    "HolidayCalendar",
+    "ResolvedZone",
+    "SendSchedule",
+    "SendWindow",
+    "TimingConfigurationError",
+    "TimingRules",
+    "ZoneSource",
+    "first_allowed_time",
+    "is_allowed_time",
+    "parse_duration",
+    "plan_send_time",
+    "resolve_time_zone",
+    "spread_batch",
+]
+
+
+@dataclass(frozen=True)
+class TimingRules:
+    """How soon and how late a rejection may go out.
+
+    Attributes:
+        minimum_delay: Time from the decision to the earliest send; never zero (a rejection
+            is never instant). Default 24 hours.
+        deadline: The promised latest send, counted from the decision. Default 5 business
+            days.
+        send_window: The local days and hours messages may go out. Default: the candidate's
+            working days, 09:00-17:00.
+        minimum_after_application: If set, never send before this long after the application
+            (``3 business days`` keeps an instant-looking rejection from reaching someone who
+            applied yesterday).
+    """
+
+    minimum_delay: Duration = field(default_factory=lambda: Duration(24, "hours"))
+    deadline: Duration = field(default_factory=lambda: Duration(5, "days", business_days=True))
+    send_window: SendWindow = field(default_factory=SendWindow)
+    minimum_after_application: Duration | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse an instant send and a deadline at the moment of the decision."""
+        if self.minimum_delay.amount == 0:
+            raise TimingConfigurationError(
+                "minimum delay: must be more than zero; a rejection is never sent instantly "
+                "(the default is '24h')"
+            )
+        if self.deadline.amount == 0:
+            raise TimingConfigurationError(
+                "deadline: must be more than zero after the decision (the default is "
+                "'5 business days')"
+            )
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        minimum_delay: str = "24h",
+        deadline: str = "5 business days",
+        send_window: str = "working days 09:00-17:00",
+        minimum_after_application: str | None = None,
+    ) -> TimingRules:
+        """Build rules from text as people write it (``"24h"``, ``"Mon-Fri 09:00-17:00"``).
+
+        Raises:
+            TimingConfigurationError: A value cannot be read; the message says which.
+        """
+        return cls(
+            minimum_delay=parse_duration(minimum_delay),
+            deadline=parse_duration(deadline),
+            send_window=SendWindow.parse(send_window),
+            minimum_after_application=(
+                parse_duration(minimum_after_application)
+                if minimum_after_application is not None
+                else None
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class SendSchedule:
+    """When one message goes out, and why.
+
+    Attributes:
+        earliest: The earliest moment allowed by the delays (aware UTC).
+        deadline: The promised latest moment (aware UTC).
+        send_at: The chosen moment (aware UTC): inside the send window, not on a holiday or
+            closure day, never before ``earliest``.
+        deadline_met: ``False`` when ``send_at`` is after ``deadline`` (the window, holidays
+            or the sender's hourly limit left no earlier time); the reasons say why.
+        reasons: Plain sentences explaining each choice, in order.
+        zone: The IANA zone the window was applied in.
+        send_window: The window that was applied.
+        calendar: The holiday calendar that was applied.
+    """
+
+    earliest: datetime
+    deadline: datetime
+    send_at: datetime
+    deadline_met: bool
+    reasons: tuple[str, ...]
+    zone: str
+    send_window: SendWindow
+    calendar: HolidayCalendar
+
+
+def plan_send_time(
+    decision_at: datetime,
+    *,
+    applied_at: datetime | None = None,
+    timing: TimingRules,
+    zone: ResolvedZone,
+    calendar: HolidayCalendar,
+) -> SendSchedule:
+    """Choose when a rejection goes out.
+
+    Earliest is the decision plus the minimum delay (and, if configured, not before the
+    minimum time after the application); the send time is the first moment from then on that
+    is inside the send window in the candidate's zone and on no holiday or closure day. If
+    that is after the deadline, the send time stays the earliest allowed one and the schedule
+    is flagged (``deadline_met=False``). Deterministic: the same inputs give the same schedule.
+
+    Args:
+        decision_at: When the person decided (aware).
+        applied_at: When the candidate applied (aware), for ``minimum_after_application``.
+        timing: The rules.
+        zone: The candidate's resolved zone.
+        calendar: The candidate's holidays and the company's closure days.
+
+    Raises:
+        ValueError: A naive datetime was given.
+        TimingConfigurationError: The window and calendar allow no time at all.
+    """
+    decision = ensure_aware(decision_at)
+    name = zone.zone
+    tz = load_zone(name)
+    working = calendar.is_working_day
+    reasons = [
+        f"time zone {name}: {zone.detail}",
+        f"days without messages: {calendar.describe()}",
+    ]
+    earliest = add_duration(decision, timing.minimum_delay, tz, working)
+    skipped = not_counted_note(
+        decision, earliest, timing.minimum_delay.business_days, name, calendar
+    )
+    reasons.append(
+        f"earliest {local_label(earliest, name)} {name}: {timing.minimum_delay} after the "
+        f"decision{skipped}"
+    )
+    if applied_at is not None and timing.minimum_after_application is not None:
+        floor = add_duration(
+            ensure_aware(applied_at), timing.minimum_after_application, tz, working
+        )
+        if floor > earliest:
+            earliest = floor
+            reasons.append(
+                f"earliest moved to {local_label(floor, name)} {name}: not before "
+                f"{timing.minimum_after_application} after the application"
+            )
+    deadline = add_duration(decision, timing.deadline, tz, working)
+    skipped = not_counted_note(decision, deadline, timing.deadline.business_days, name, calendar)
+    reasons.append(
+        f"deadline {local_label(deadline, name)} {name}: {timing.deadline} after the "
+        f"decision{skipped}"
+    )
+    start = ceil_second(earliest)
+    send_at = first_allowed_time(start, window=timing.send_window, zone=name, calendar=calendar)
+    if send_at > start:
+        reasons.extend(explain_move(start, send_at, timing.send_window, name, calendar))
+    reasons.extend(clock_change_note(send_at, timing.send_window, name))
+    deadline_met = send_at <= deadline
+    if not deadline_met:
+        cause = (
+            "the earliest allowed time is already after it"
+            if earliest > deadline
+            else "the send window, weekends and closed days leave no time before it"
+        )
+        reasons.append(
+            f"deadline missed: {local_label(deadline, name)} {name} cannot be kept because "
+            f"{cause}; sending at the earliest allowed time instead"
+        )
+    reasons.append(send_at_sentence(send_at, name))
+    return SendSchedule(
+        earliest=earliest,
+        deadline=deadline,
+        send_at=send_at,
+        deadline_met=deadline_met,
+        reasons=tuple(reasons),
+        zone=name,
+        send_window=timing.send_window,
+        calendar=calendar,
+    )
+
+
+def spread_batch(
+    schedules: Mapping[str, SendSchedule],
+    *,
+    hourly_cap: int | None = None,
+    already_planned: Iterable[datetime] = (),
+) -> dict[str, SendSchedule]:
+    """Spread many messages from one sender across their send windows.
+
+    Each message moves from the first minute of its window to a position inside the rest of
+    that day's window (up to its deadline), fixed by a stable hash of its key, so a bulk
+    rejection reaches people over the day instead of all at once, and the same application
+    always lands at the same place. With *hourly_cap*, no 60-minute period holds more than
+    that many messages (counting *already_planned*); messages that do not fit move later, to
+    the next allowed time, and are flagged if that passes their deadline. Never earlier than
+    the schedule's own ``send_at``. Deterministic whatever the order of *schedules*.
+
+    Args:
+        schedules: Application id (or another stable key) -> its planned schedule.
+        hourly_cap: The most messages the sender may send in any 60 minutes.
+        already_planned: Send times this sender already has, from earlier batches.
+
+    Returns:
+        The new schedules, in the order of *schedules*.
+
+    Raises:
+        TimingConfigurationError: *hourly_cap* is not a positive whole number.
+    """
+    if hourly_cap is not None and (isinstance(hourly_cap, bool) or hourly_cap < 1):
+        raise TimingConfigurationError("hourly cap: must be a whole number of 1 or more")
+    booked = sorted(_seconds(ensure_aware(moment)) for moment in already_planned)
+    queue = sorted((_spread_target(key, schedule), key) for key, schedule in schedules.items())
+    spread: dict[str, SendSchedule] = {}
+    for target, key in queue:
+        schedule = schedules[key]
+        chosen = target
+        while True:
+            if hourly_cap is not None:
+                chosen = _first_under_cap(chosen, booked, hourly_cap)
+            allowed = first_allowed_time(
+                chosen, window=schedule.send_window, zone=schedule.zone, calendar=schedule.calendar
+            )
+            if allowed == chosen:
+                break
+            chosen = ceil_second(allowed)
+        bisect.insort(booked, _seconds(chosen))
+        spread[key] = _respread(schedule, target, chosen, hourly_cap)
+    return {key: spread[key] for key in schedules}
+
+
+def _seconds(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _spread_target(key: str, schedule: SendSchedule) -> datetime:
+    """Place a message in the rest of its first window day, by a stable hash of its key."""
+    tz = load_zone(schedule.zone)
+    start = schedule.send_at
+    day = start.astimezone(tz).date()
+    window = schedule.send_window
+    limit = schedule.deadline if schedule.deadline >= start else None
+    spans: list[tuple[datetime, datetime]] = []
+    for opens, closes in wall_clock_intervals(day, window.start, window.end, tz):
+        first, after = max(opens, start), min(closes, limit) if limit else closes
+        if first < after:
+            spans.append((first, after))
+    total = sum(int((after - first).total_seconds()) for first, after in spans)
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+    position = int.from_bytes(digest, "big") * total >> 64
+    for first, after in spans:
+        length = int((after - first).total_seconds())
+        if position < length:
+            return ceil_second(first + timedelta(seconds=position))
+        position -= length
+    return ceil_second(start)
+
+
+def _first_under_cap(moment: datetime, booked: list[int], cap: int) -> datetime:
+    """Return the first second at or after *moment* whose every 60-minute period has room."""
+    at = _seconds(moment)
+    hour = 3600
+    while True:
+        nearby = booked[
+            bisect.bisect_left(booked, at - hour + 1) : bisect.bisect_right(booked, at + hour - 1)
+        ]
+        # Periods holding `at` start in [at - 3599, at]; the fullest starts at `at` or at a
+        # booked time in that range.
+        starts = [at, *(second for second in nearby if second <= at)]
+        full = [
+            start
+            for start in starts
+            if bisect.bisect_right(nearby, start + hour - 1) - bisect.bisect_left(nearby, start)
+            >= cap
+        ]
+        if not full:
+            return datetime.fromtimestamp(at, UTC)
+        at = max(full) + hour
+
+
+def _respread(
+    schedule: SendSchedule, target: datetime, chosen: datetime, hourly_cap: int | None
+) -> SendSchedule:
+    zone = schedule.zone
+    day = day_label(schedule.send_at.astimezone(load_zone(zone)).date())
+    reasons = list(schedule.reasons)
+    if target != schedule.send_at:
+        reasons.append(
+            f"spread within the send window of {day}: {local_label(target, zone)} {zone} "
+            f"instead of {local_label(schedule.send_at, zone)}, a place fixed by the application "
+            "id so that a bulk rejection does not arrive all at once"
+        )
+    if chosen != target:
+        reasons.append(
+            f"moved from {local_label(target, zone)} to {local_label(chosen, zone)} {zone}: "
+            f"the sender's limit of {hourly_cap} messages an hour was reached"
+        )
+    deadline_met = schedule.deadline_met and chosen <= schedule.deadline
+    if schedule.deadline_met and not deadline_met:
+        reasons.append(
+            f"deadline missed: the sender's hourly limit pushed the message past "
+            f"{local_label(schedule.deadline, zone)} {zone}"
+        )
+    if chosen != schedule.send_at:
+        reasons.append(send_at_sentence(chosen, zone))
+    return replace(schedule, send_at=chosen, deadline_met=deadline_met, reasons=tuple(reasons))

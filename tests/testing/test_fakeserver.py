@@ -1,0 +1,443 @@
+"""The fake-server base, exercised with plain ``requests`` over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import requests
+
+from ats_reject.clock import FrozenClock
+from ats_reject.testing.fakeserver import (
+    FakeRequest,
+    FakeResponse,
+    FakeServer,
+    Fault,
+    RateLimitRule,
+)
+
+START = datetime(2025, 3, 14, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def items() -> dict[str, dict[str, str]]:
+    return {"7": {"id": "7", "state": "open"}}
+
+
+@pytest.fixture
+def server(clock: FrozenClock, items: dict[str, dict[str, str]]) -> Iterator[FakeServer]:
+    fake = FakeServer(name="items", clock=clock)
+
+    @fake.route("GET", "/v1/items/{item_id}", name="get_item")
+    def get_item(request: FakeRequest) -> FakeResponse:
+        item = items.get(request.path_params["item_id"])
+        if item is None:
+            return FakeResponse.error(404, {"error": "no_such_item"})
+        return FakeResponse.json(item, headers={"X-Request-Id": "req-1"})
+
+    def close_item(request: FakeRequest) -> FakeResponse:
+        item = items[request.path_params["item_id"]]
+        item["state"] = "closed"
+        return FakeResponse.json(item)
+
+    fake.add_route("POST", "/v1/items/{item_id}/close", close_item, name="close_item")
+    with fake:
+        yield fake
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+def test_routes_pass_path_params_query_headers_and_body(
+    server: FakeServer, http: requests.Session, clock: FrozenClock
+) -> None:
+    seen: list[FakeRequest] = []
+
+    @server.route("PUT", "/v1/boxes/{box_id}/items/{item_id}")
+    def put(request: FakeRequest) -> FakeResponse:
+        seen.append(request)
+        return FakeResponse(status=201, json_body={"ok": True})
+
+    response = http.put(
+        f"{server.base_url}/v1/boxes/b%201/items/9?tag=a&tag=b&empty=",
+        json={"name": "x"},
+        headers={"X-Custom": "yes"},
+    )
+
+    assert response.status_code == 201
+    assert response.json() == {"ok": True}
+    assert response.headers["Content-Type"] == "application/json"
+    (request,) = seen
+    assert request.path_params == {"box_id": "b 1", "item_id": "9"}
+    assert request.query == {"tag": ["a", "b"], "empty": [""]}
+    assert request.query_value("tag") == "a"
+    assert request.headers["x-custom"] == "yes"
+    assert request.headers["X-CUSTOM"] == "yes"
+    assert request.json() == {"name": "x"}
+    assert request.route_name == "PUT /v1/boxes/{box_id}/items/{item_id}"
+    assert request.received_at == clock.now()
+    assert "yes" not in repr(request.headers)
+
+
+def test_request_log_counts_by_route_and_method(server: FakeServer, http: requests.Session) -> None:
+    http.get(f"{server.base_url}/v1/items/7")
+    http.post(f"{server.base_url}/v1/items/7/close")
+    http.get(f"{server.base_url}/v1/items/8")
+
+    assert [(r.method, r.path) for r in server.requests] == [
+        ("GET", "/v1/items/7"),
+        ("POST", "/v1/items/7/close"),
+        ("GET", "/v1/items/8"),
+    ]
+    assert server.count() == 3
+    assert server.count("get_item") == 2
+    assert server.count(method="post") == 1
+    assert server.count("close_item", method="GET") == 0
+    server.reset_log()
+    assert server.requests == []
+
+
+def test_unknown_path_is_json_404_and_wrong_method_is_405(
+    server: FakeServer, http: requests.Session
+) -> None:
+    missing = http.get(f"{server.base_url}/v2/nothing")
+    wrong_method = http.delete(f"{server.base_url}/v1/items/7")
+
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not_found"
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["Allow"] == "GET"
+    assert wrong_method.json()["error"] == "method_not_allowed"
+    assert server.requests[0].route_name is None
+
+
+def test_status_fault_replaces_the_handler_for_the_given_times(
+    server: FakeServer, http: requests.Session, items: dict[str, dict[str, str]]
+) -> None:
+    server.inject_fault(
+        "close_item",
+        Fault.status(503, headers={"Retry-After": "2"}, json_body={"error": "down"}),
+        times=2,
+    )
+    url = f"{server.base_url}/v1/items/7/close"
+
+    first, second, third = http.post(url), http.post(url), http.post(url)
+
+    assert (first.status_code, second.status_code, third.status_code) == (503, 503, 200)
+    assert first.headers["Retry-After"] == "2"
+    assert first.json() == {"error": "down"}
+    assert third.json()["state"] == "closed"
+    assert server.count("close_item") == 3
+
+
+def test_status_fault_does_not_apply_the_write(
+    server: FakeServer, http: requests.Session, items: dict[str, dict[str, str]]
+) -> None:
+    server.inject_fault("close_item", Fault.status(500))
+
+    response = http.post(f"{server.base_url}/v1/items/7/close")
+
+    assert response.status_code == 500
+    assert items["7"]["state"] == "open"
+
+
+def test_delay_fault_trips_a_client_timeout_then_the_route_answers(
+    server: FakeServer, http: requests.Session
+) -> None:
+    server.inject_fault("get_item", Fault.delay(30.0))
+
+    with pytest.raises(requests.Timeout):
+        http.get(f"{server.base_url}/v1/items/7", timeout=(2.0, 0.2))
+    recovered = http.get(f"{server.base_url}/v1/items/7", timeout=5)
+
+    assert recovered.json()["id"] == "7"
+
+
+def test_drop_connection_answers_nothing_and_skips_the_handler(
+    server: FakeServer, http: requests.Session, items: dict[str, dict[str, str]]
+) -> None:
+    server.inject_fault("close_item", Fault.drop_connection())
+
+    with pytest.raises(requests.ConnectionError):
+        http.post(f"{server.base_url}/v1/items/7/close")
+
+    assert items["7"]["state"] == "open"
+    assert server.count("close_item") == 1
+
+
+def test_apply_then_drop_runs_the_write_but_loses_the_answer(
+    server: FakeServer, http: requests.Session, items: dict[str, dict[str, str]]
+) -> None:
+    server.inject_fault("close_item", Fault.apply_then_drop())
+
+    with pytest.raises(requests.ConnectionError):
+        http.post(f"{server.base_url}/v1/items/7/close")
+
+    assert items["7"]["state"] == "closed"
+
+
+def test_malformed_json_fault_sends_a_broken_json_body(
+    server: FakeServer, http: requests.Session
+) -> None:
+    server.inject_fault("get_item", Fault.malformed_json())
+
+    response = http.get(f"{server.base_url}/v1/items/7")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    with pytest.raises(requests.JSONDecodeError):
+        response.json()
+
+
+def test_route_faults_play_before_wildcard_faults_and_clear(
+    server: FakeServer, http: requests.Session
+) -> None:
+    server.inject_fault("*", Fault.status(502))
+    server.inject_fault("get_item", Fault.status(401))
+    url = f"{server.base_url}/v1/items/7"
+
+    assert [http.get(url).status_code for _ in range(3)] == [401, 502, 200]
+    server.inject_fault("*", Fault.status(503), times=5)
+    server.clear_faults()
+    assert http.get(url).status_code == 200
+
+
+def test_handler_exception_answers_500_and_is_kept(
+    server: FakeServer, http: requests.Session
+) -> None:
+    def broken(request: FakeRequest) -> FakeResponse:
+        raise KeyError("boom")
+
+    server.add_route("GET", "/v1/broken", broken)
+
+    response = http.get(f"{server.base_url}/v1/broken")
+
+    assert response.status_code == 500
+    assert [type(error) for error in server.handler_errors] == [KeyError]
+
+
+def test_chunked_request_bodies_are_read(server: FakeServer, http: requests.Session) -> None:
+    bodies: list[bytes] = []
+
+    @server.route("POST", "/v1/upload")
+    def upload(request: FakeRequest) -> FakeResponse:
+        bodies.append(request.body)
+        return FakeResponse(status=204)
+
+    response = http.post(f"{server.base_url}/v1/upload", data=iter([b"ab", b"", b"cde"]))
+
+    assert response.status_code == 204
+    assert bodies == [b"abcde"]
+
+
+def _rate_limited_server(clock: FrozenClock, rule: RateLimitRule) -> FakeServer:
+    fake = FakeServer(name="limited", clock=clock)
+    fake.add_route("GET", "/ping", lambda request: FakeResponse.json({"pong": True}), name="ping")
+    fake.rate_limit = rule
+    return fake
+
+
+def test_fixed_window_limit_with_headers_and_429(
+    clock: FrozenClock, http: requests.Session
+) -> None:
+    clock.advance(3.0)
+    rule = RateLimitRule(limit=3, window_seconds=10.0)
+    with _rate_limited_server(clock, rule) as server:
+        url = f"{server.base_url}/ping"
+        answers = [http.get(url, headers={"Authorization": "Bearer a"}) for _ in range(4)]
+
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]
+        assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+        assert all(a.headers["X-RateLimit-Limit"] == "3" for a in answers)
+        reset_epoch = math.ceil(clock.now().timestamp() + 7.0)
+        assert answers[3].headers["X-RateLimit-Reset"] == str(reset_epoch)
+        assert answers[3].headers["Retry-After"] == "7"
+        assert answers[3].json()["error"] == "rate_limited"
+        assert server.rate_limited_count == 1
+
+        other_credential = http.get(url, headers={"Authorization": "Bearer b"})
+        assert other_credential.status_code == 200
+
+        clock.advance(7.0)
+        next_window = http.get(url, headers={"Authorization": "Bearer a"})
+        assert next_window.status_code == 200
+        assert next_window.headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_refused_requests_do_not_reach_the_handler(
+    clock: FrozenClock, http: requests.Session
+) -> None:
+    calls: list[FakeRequest] = []
+
+    def write(request: FakeRequest) -> FakeResponse:
+        calls.append(request)
+        return FakeResponse(status=204)
+
+    with FakeServer(name="limited", clock=clock) as server:
+        server.add_route("POST", "/write", write)
+        server.rate_limit = RateLimitRule(limit=1, window_seconds=60.0)
+        answers = [http.post(f"{server.base_url}/write") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [204, 429, 429]
+    assert len(calls) == 1
+    assert server.rate_limited_count == 2
+
+
+def test_sliding_window_with_vendor_dash_style_and_delta_reset(
+    clock: FrozenClock, http: requests.Session
+) -> None:
+    rule = RateLimitRule(
+        limit=2, window_seconds=10.0, style="x-rate-limit", reset="delta", window="sliding"
+    )
+    with _rate_limited_server(clock, rule) as server:
+        url = f"{server.base_url}/ping"
+        first = http.get(url)
+        clock.advance(6.0)
+        second = http.get(url)
+        clock.advance(2.0)
+        refused = http.get(url)
+        clock.advance(2.0)
+        after_oldest_left = http.get(url)
+
+    assert first.headers["X-Rate-Limit-Remaining"] == "1"
+    assert first.headers["X-Rate-Limit-Reset"] == "10"
+    assert second.headers["X-Rate-Limit-Remaining"] == "0"
+    assert second.headers["X-Rate-Limit-Reset"] == "4"
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "2"
+    assert refused.headers["X-Rate-Limit-Reset"] == "2"
+    assert "X-RateLimit-Limit" not in refused.headers
+    assert after_oldest_left.status_code == 200
+
+
+def test_custom_key_and_no_retry_after(clock: FrozenClock, http: requests.Session) -> None:
+    rule = RateLimitRule(
+        limit=1,
+        window_seconds=5.0,
+        key=lambda request: request.headers.get("X-Api-Key", ""),
+        retry_after=False,
+    )
+    with _rate_limited_server(clock, rule) as server:
+        url = f"{server.base_url}/ping"
+        allowed = http.get(url, headers={"X-Api-Key": "one"})
+        refused = http.get(url, headers={"X-Api-Key": "one"})
+        other = http.get(url, headers={"X-Api-Key": "two"})
+        server.rate_limit = None
+        unlimited = http.get(url, headers={"X-Api-Key": "one"})
+
+    assert allowed.status_code == 200
+    assert refused.status_code == 429
+    assert "Retry-After" not in refused.headers
+    assert other.status_code == 200
+    assert unlimited.status_code == 200
+    assert "X-RateLimit-Limit" not in unlimited.headers
+
+
+def test_rate_limit_rule_refuses_nonsense() -> None:
+    with pytest.raises(ValueError):
+        RateLimitRule(limit=0, window_seconds=1.0)
+    with pytest.raises(ValueError):
+        RateLimitRule(limit=1, window_seconds=0.0)
+    with pytest.raises(ValueError):
+        Fault.status(42)
+
+
+def test_concurrent_clients_are_all_served_and_logged(
+    server: FakeServer, clock: FrozenClock
+) -> None:
+    failures: list[int] = []
+
+    def client(worker: int) -> None:
+        with requests.Session() as session:
+            for _ in range(25):
+                response = session.get(f"{server.base_url}/v1/items/7?worker={worker}")
+                if response.status_code != 200:
+                    failures.append(response.status_code)
+
+    threads = [threading.Thread(target=client, args=(worker,)) for worker in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert server.count("get_item") == 200
+    per_worker = [
+        sum(1 for r in server.requests if r.query["worker"] == [str(worker)]) for worker in range(8)
+    ]
+    assert per_worker == [25] * 8
+
+
+def test_concurrent_clients_share_one_budget(clock: FrozenClock) -> None:
+    statuses: list[int] = []
+    lock = threading.Lock()
+    rule = RateLimitRule(limit=30, window_seconds=10.0)
+    with _rate_limited_server(clock, rule) as server:
+
+        def client() -> None:
+            with requests.Session() as session:
+                for _ in range(10):
+                    status = session.get(f"{server.base_url}/ping").status_code
+                    with lock:
+                        statuses.append(status)
+
+        threads = [threading.Thread(target=client) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert statuses.count(200) == 30
+    assert statuses.count(429) == 20
+    assert server.rate_limited_count == 20
+
+
+def test_stop_ends_open_connections_and_joins_threads(
+    clock: FrozenClock, capfd: pytest.CaptureFixture[str]
+) -> None:
+    threads_before = set(threading.enumerate())
+    server = FakeServer(name="lifecycle", clock=clock)
+    server.add_route("GET", "/slow", lambda request: FakeResponse.json({}), name="slow")
+    with pytest.raises(RuntimeError):
+        _ = server.base_url
+    server.start()
+    with pytest.raises(RuntimeError):
+        server.start()
+    session = requests.Session()
+    session.get(f"{server.base_url}/slow")  # leaves a kept-alive connection open
+    server.inject_fault("slow", Fault.delay(60.0))
+    outcome: list[str] = []
+
+    def wait_for_slow_answer() -> None:
+        try:
+            session.get(f"{server.base_url}/slow")
+            outcome.append("answered")
+        except requests.RequestException:
+            outcome.append("connection ended")
+
+    waiter = threading.Thread(target=wait_for_slow_answer)
+    waiter.start()
+    while server.count("slow") < 2:
+        time.sleep(0.005)
+    server.stop()
+    server.stop()
+    waiter.join()
+    session.close()
+
+    assert outcome == ["connection ended"]
+    assert set(threading.enumerate()) <= threads_before
+    assert repr(server) == "<FakeServer 'lifecycle' stopped>"
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
