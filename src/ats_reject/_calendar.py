@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -229,8 +230,14 @@ def _country_profile(country: str) -> tuple[str | None, frozenset[int], Mapping[
 @functools.lru_cache(maxsize=1024)
 def _public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
     language = _country_profile(country)[0]
-    built = holidays.country_holidays(country, subdiv=subdivision, years=year, language=language)
-    return MappingProxyType(dict(built.items()))
+    # Some countries warn that lunar holidays are only tabulated for certain years; the
+    # known holidays are still right, and a warning per planned message helps nobody.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        built = holidays.country_holidays(
+            country, subdiv=subdivision, years=year, language=language
+        )
+        return MappingProxyType(dict(built.items()))
 
 
 def holiday_subdivision(country: str, region: str | None) -> str | None:

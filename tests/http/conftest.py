@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +38,16 @@ def bare_response(
     response.url = url
     response.request = requests.Request(method, url).prepare()
     return response
+
+
+Respond = Callable[..., requests.Response]
+"""The type of the ``respond`` fixture: :func:`bare_response`."""
+
+
+@pytest.fixture
+def respond() -> Respond:
+    """Build bare responses (see :func:`bare_response`)."""
+    return bare_response
 
 
 @pytest.fixture

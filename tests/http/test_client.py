@@ -19,7 +19,6 @@ from ats_reject.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
-    RateLimitedError,
     ResponseSchemaError,
     ServerError,
     TransportError,
@@ -114,6 +113,8 @@ def test_retry_after_seconds_is_honoured(
     server.inject_fault("get_item", Fault.status(503, headers={"Retry-After": "7"}))
     client.get_json("/v1/items/1")
     first, second = server.requests
+    assert second.received_at is not None
+    assert first.received_at is not None
     assert second.received_at - first.received_at >= timedelta(seconds=7)
 
 
@@ -124,6 +125,8 @@ def test_retry_after_http_date_is_honoured(
     server.inject_fault("get_item", Fault.status(429, headers={"Retry-After": when}))
     client.get_json("/v1/items/1")
     first, second = server.requests
+    assert second.received_at is not None
+    assert first.received_at is not None
     assert second.received_at - first.received_at >= timedelta(seconds=12)
 
 
@@ -226,18 +229,11 @@ def test_write_503_without_retry_after_is_not_retried(
     assert server.count("create_item") == 1
 
 
-@pytest.mark.parametrize(
-    ("status", "headers"), [(429, {"Retry-After": "3"}), (503, {"Retry-After": "3"})]
-)
+@pytest.mark.parametrize("status", [429, 503])
 def test_write_refused_unread_with_retry_after_is_retried(
-    client: HttpClient,
-    server: FakeServer,
-    vendor: Vendor,
-    clock: FrozenClock,
-    status: int,
-    headers: dict[str, str],
+    client: HttpClient, server: FakeServer, vendor: Vendor, clock: FrozenClock, status: int
 ) -> None:
-    server.inject_fault("create_item", Fault.status(status, headers=headers))
+    server.inject_fault("create_item", Fault.status(status, headers={"Retry-After": "3"}))
     response = client.request("POST", "/v1/items", json={"name": "x"})
     assert response.status_code == 201
     assert server.count("create_item") == 2
@@ -410,7 +406,8 @@ def test_rate_limited_429_with_reset_header_is_retried(
     for _ in range(3):
         http.get_json("/v1/items/1")
     assert server.rate_limited_count == 1
-    assert clock.sleeps and clock.sleeps[-1] >= 9.0
+    assert clock.sleeps
+    assert clock.sleeps[-1] >= 9.0
 
 
 def test_shared_limiter_keeps_four_threads_under_the_limit() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,9 +28,8 @@ from ats_reject.errors import (
 )
 from ats_reject.http import default_vendor_error_parser, map_error, scrubbed_cause
 
-from .conftest import bare_response
-
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+Respond = Callable[..., requests.Response]
 URL = "https://api.example.test/v1/candidates/42?email=jane.doe%40example.com&name=Jane"
 
 STATUS_TABLE: list[tuple[int, type[ApiError]]] = [
@@ -54,19 +54,19 @@ STATUS_TABLE: list[tuple[int, type[ApiError]]] = [
 ]
 
 
-def _map(status: int, **kwargs: Any) -> AtsRejectError:
+def _map(respond: Respond, status: int, **kwargs: Any) -> AtsRejectError:
     return map_error(
         adapter="example",
         method="get",
         url=URL,
         now=NOW,
-        response=bare_response(status, url=URL, **kwargs),
+        response=respond(status, url=URL, **kwargs),
     )
 
 
 @pytest.mark.parametrize(("status", "expected"), STATUS_TABLE)
-def test_status_table(status: int, expected: type[ApiError]) -> None:
-    error = _map(status)
+def test_status_table(respond: Respond, status: int, expected: type[ApiError]) -> None:
+    error = _map(respond, status)
     assert type(error) is expected
     assert isinstance(error, ApiError)
     assert error.status == status
@@ -79,41 +79,41 @@ def test_status_table(status: int, expected: type[ApiError]) -> None:
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
-def test_retryable_statuses_are_retryable_errors(status: int) -> None:
-    assert isinstance(_map(status), RetryableApiError)
+def test_retryable_statuses_are_retryable_errors(respond: Respond, status: int) -> None:
+    assert isinstance(_map(respond, status), RetryableApiError)
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 410, 422])
-def test_never_retried_statuses_are_fatal(status: int) -> None:
-    assert isinstance(_map(status), FatalApiError)
+def test_never_retried_statuses_are_fatal(respond: Respond, status: int) -> None:
+    assert isinstance(_map(respond, status), FatalApiError)
 
 
-def test_retry_after_and_request_id_are_carried() -> None:
-    error = _map(503, headers={"Retry-After": "7", "X-Request-Id": "req-81f2"})
+def test_retry_after_and_request_id_are_carried(respond: Respond) -> None:
+    error = _map(respond, 503, headers={"Retry-After": "7", "X-Request-Id": "req-81f2"})
     assert isinstance(error, ServerError)
     assert error.retry_after == 7.0
     assert error.request_id == "req-81f2"
     assert "request id req-81f2" in str(error)
 
 
-def test_429_without_retry_after_uses_the_reset_header() -> None:
+def test_429_without_retry_after_uses_the_reset_header(respond: Respond) -> None:
     reset = str(int(NOW.timestamp()) + 4)
-    error = _map(429, headers={"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": reset})
+    error = _map(respond, 429, headers={"X-Rate-Limit-Remaining": "0", "X-Rate-Limit-Reset": reset})
     assert error.retry_after == 4.0  # type: ignore[attr-defined]
 
 
-def test_503_ignores_the_reset_header_and_garbage_retry_after() -> None:
-    error = _map(503, headers={"X-RateLimit-Reset": "4", "Retry-After": "1.0"})
+def test_503_ignores_the_reset_header_and_garbage_retry_after(respond: Respond) -> None:
+    error = _map(respond, 503, headers={"X-RateLimit-Reset": "4", "Retry-After": "1.0"})
     assert error.retry_after is None  # type: ignore[attr-defined]
 
 
-def test_fatal_errors_carry_no_retry_after() -> None:
-    assert _map(404, headers={"Retry-After": "9"}).retry_after is None  # type: ignore[attr-defined]
+def test_fatal_errors_carry_no_retry_after(respond: Respond) -> None:
+    assert _map(respond, 404, headers={"Retry-After": "9"}).retry_after is None  # type: ignore[attr-defined]
 
 
-def test_vendor_code_and_message_are_redacted() -> None:
+def test_vendor_code_and_message_are_redacted(respond: Respond) -> None:
     body = {"errors": [{"code": "invalid_email", "message": "jane.doe@example.com is taken"}]}
-    error = _map(422, body=body)
+    error = _map(respond, 422, body=body)
     assert isinstance(error, ApiValidationError)
     assert error.vendor_code == "invalid_email"
     assert error.vendor_message == "[email] is taken"
@@ -121,8 +121,8 @@ def test_vendor_code_and_message_are_redacted() -> None:
     assert "code invalid_email" in str(error)
 
 
-def test_custom_vendor_parser_and_a_failing_one() -> None:
-    response = bare_response(409, body={"problem": {"kind": "already_rejected"}})
+def test_custom_vendor_parser_and_a_failing_one(respond: Respond) -> None:
+    response = respond(409, body={"problem": {"kind": "already_rejected"}})
 
     def parser(body: Any) -> tuple[str | None, str | None]:
         return body["problem"]["kind"], None
@@ -149,7 +149,7 @@ def test_custom_vendor_parser_and_a_failing_one() -> None:
         (
             {"errors": ["When passing a cursor, do not include other query params."]},
             (None, "When passing a cursor, do not include other query params."),
-        ),  # noqa: E501
+        ),
         ({"errors": [{"type": "T", "detail": "D"}]}, ("T", "D")),
         ({"code": 42, "message": "m"}, ("42", "m")),
         ({"error": "invalid_grant", "error_description": "expired"}, ("invalid_grant", "expired")),
@@ -162,8 +162,8 @@ def test_default_vendor_error_parser(body: Any, expected: tuple[str | None, str 
     assert default_vendor_error_parser(body) == expected
 
 
-def test_non_json_error_body_is_fine() -> None:
-    error = _map(500, raw=b"<html>Internal error for jane@example.com</html>")
+def test_non_json_error_body_is_fine(respond: Respond) -> None:
+    error = _map(respond, 500, raw=b"<html>Internal error for jane@example.com</html>")
     assert isinstance(error, ServerError)
     assert error.vendor_message is None
 
@@ -205,7 +205,7 @@ def test_map_error_needs_something_to_map() -> None:
 def test_scrubbed_cause_drops_queries_and_keeps_the_type() -> None:
     original = requests.ConnectionError(
         "HTTPSConnectionPool(host='api.example.test', port=443): Max retries exceeded with "
-        f"url: /v1/candidates?email=jane.doe%40example.com&token=s3cr3t (Caused by X)"
+        "url: /v1/candidates?email=jane.doe%40example.com&token=s3cr3t (Caused by X)"
     )
     cause = scrubbed_cause(original)
     assert type(cause) is requests.ConnectionError

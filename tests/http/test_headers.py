@@ -83,7 +83,7 @@ def test_retry_after_is_capped() -> None:
 
 def test_retry_after_needs_an_aware_now() -> None:
     with pytest.raises(ValueError, match="naive"):
-        parse_retry_after("1", now=datetime(2019, 6, 3, 11, 0, 0))  # noqa: DTZ001
+        parse_retry_after("1", now=datetime(2019, 6, 3, 11, 0, 0))
 
 
 @pytest.mark.parametrize("now", NOWS_IN_ZONES, ids=lambda moment: str(moment.utcoffset()))
@@ -135,13 +135,13 @@ def test_rate_limit_headers_absent_or_partial() -> None:
 
 
 AWARE_NOWS = st.datetimes(
-    min_value=datetime(1990, 1, 1),  # noqa: DTZ001 - hypothesis bounds are naive
-    max_value=datetime(2090, 1, 1),  # noqa: DTZ001
+    min_value=datetime(1990, 1, 1),  # hypothesis takes naive bounds
+    max_value=datetime(2090, 1, 1),
     timezones=st.sampled_from([UTC, ZoneInfo("Asia/Jerusalem"), ZoneInfo("Pacific/Kiritimati")]),
 )
 HTTP_DATES = st.datetimes(
-    min_value=datetime(1970, 1, 2),  # noqa: DTZ001
-    max_value=datetime(2099, 12, 31),  # noqa: DTZ001
+    min_value=datetime(1970, 1, 2),
+    max_value=datetime(2099, 12, 31),
 ).map(lambda moment: moment.strftime("%a, %d %b %Y %H:%M:%S GMT"))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -24,7 +26,7 @@ from ats_reject.errors import (
 )
 from ats_reject.http import RetryBudget, RetryEvent, RetryPolicy, is_retryable
 
-from .conftest import START
+START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 
 
 def _error(cls: type[ApiError], status: int | None, retry_after: float | None = None) -> ApiError:
@@ -240,29 +242,22 @@ def test_budget_validation(clock: FrozenClock) -> None:
 
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(
-    max_attempts=st.integers(min_value=1, max_value=8),
-    base_delay=st.floats(min_value=0, max_value=10),
-    max_delay=st.floats(min_value=0, max_value=60),
-    max_total_delay=st.floats(min_value=0, max_value=300),
+    bounds=st.fixed_dictionaries(
+        {
+            "max_attempts": st.integers(min_value=1, max_value=8),
+            "base_delay": st.floats(min_value=0, max_value=10),
+            "max_delay": st.floats(min_value=0, max_value=60),
+            "max_total_delay": st.floats(min_value=0, max_value=300),
+        }
+    ),
     hints=st.lists(st.one_of(st.none(), st.floats(min_value=0, max_value=1e5)), max_size=12),
     seed=st.integers(min_value=0, max_value=2**32),
 )
 def test_delays_and_attempts_never_exceed_their_bounds(
-    max_attempts: int,
-    base_delay: float,
-    max_delay: float,
-    max_total_delay: float,
-    hints: list[float | None],
-    seed: int,
+    bounds: dict[str, Any], hints: list[float | None], seed: int
 ) -> None:
     clock = FrozenClock(START)
-    policy = RetryPolicy(
-        max_attempts=max_attempts,
-        base_delay=base_delay,
-        max_delay=max_delay,
-        max_total_delay=max_total_delay,
-        rng=random.Random(seed),
-    )
+    policy = RetryPolicy(**bounds, rng=random.Random(seed))
     calls = 0
 
     def attempt() -> str:
@@ -273,7 +268,7 @@ def test_delays_and_attempts_never_exceed_their_bounds(
 
     with pytest.raises(RateLimitedError):
         policy.call(attempt, clock=clock, should_retry=lambda error: True)
-    assert calls <= max_attempts
-    assert all(0.0 <= delay <= max_delay for delay in clock.sleeps)
-    assert sum(clock.sleeps) <= max_total_delay + 1e-9
+    assert calls <= policy.max_attempts
+    assert all(0.0 <= delay <= policy.max_delay for delay in clock.sleeps)
+    assert sum(clock.sleeps) <= policy.max_total_delay + 1e-9
     assert len(clock.sleeps) == calls - 1

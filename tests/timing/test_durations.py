@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ats_reject._durations import add_duration
 from ats_reject.errors import ConfigurationError
 from ats_reject.timing import (
     Duration,
@@ -15,7 +16,6 @@ from ats_reject.timing import (
     TimingRules,
     parse_duration,
 )
-from ats_reject._durations import add_duration
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -145,7 +145,9 @@ def test_business_days_skip_weekends_holidays_and_closures() -> None:
     calendar = HolidayCalendar("AT", closures={date(2026, 12, 10): "team offsite"})
     friday = datetime(2026, 12, 4, 15, 0, tzinfo=ZoneInfo("Europe/Vienna"))
     result = add_duration(
-        friday, parse_duration("3 business days"), ZoneInfo("Europe/Vienna"),
+        friday,
+        parse_duration("3 business days"),
+        ZoneInfo("Europe/Vienna"),
         calendar.is_working_day,
     )
     # Mon 7th (1), Tue 8th Immaculate Conception, Wed 9th (2), Thu 10th closure, Fri 11th (3).
@@ -170,6 +172,8 @@ def test_a_calendar_without_working_days_is_reported_not_looped_on() -> None:
 
     with pytest.raises(TimingConfigurationError, match="no working day"):
         add_duration(
-            datetime(2026, 1, 1, tzinfo=UTC), parse_duration("1 business day"), BERLIN,
+            datetime(2026, 1, 1, tzinfo=UTC),
+            parse_duration("1 business day"),
+            BERLIN,
             nothing_open,
         )

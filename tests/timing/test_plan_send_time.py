@@ -42,8 +42,10 @@ def _plan(
     )
 
 
-def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def _utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def test_friday_evening_decision_goes_out_monday_morning() -> None:
@@ -71,7 +73,7 @@ def test_easter_weekend_skips_good_friday_and_easter_monday() -> None:
     assert "Friday 2026-04-03 skipped: Good Friday (DE)" in schedule.reasons
     assert "Monday 2026-04-06 skipped: Easter Monday (DE)" in schedule.reasons
     assert schedule.reasons[3] == (
-        "deadline Thursday 2026-04-09 18:30 Europe/Berlin: 5 business days after the decision "
+        "deadline Monday 2026-04-13 18:30 Europe/Berlin: 5 business days after the decision "
         "(not counting Friday 2026-04-03, Good Friday (DE); Monday 2026-04-06, Easter Monday (DE))"
     )
 
@@ -240,4 +242,4 @@ def test_planning_is_deterministic_and_needs_aware_times() -> None:
     second = _plan(_utc(2026, 3, 6, 17, 30, 12), "Europe/Berlin")
     assert first == second
     with pytest.raises(ValueError, match="naive datetime"):
-        _plan(datetime(2026, 3, 6, 17, 30), "Europe/Berlin")  # noqa: DTZ001
+        _plan(datetime(2026, 3, 6, 17, 30), "Europe/Berlin")

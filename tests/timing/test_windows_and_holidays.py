@@ -22,7 +22,7 @@ from ats_reject.timing import HolidayCalendar, ResolvedZone, SendWindow, TimingC
         ("daily 10:00-18:00", time(10), time(18), frozenset(range(7))),
         ("working days 09:00-17:00", time(9), time(17), None),
         ("09:00-17:00", time(9), time(17), None),
-        ("Mon–Fri 09:00–17:00", time(9), time(17), frozenset(range(5))),
+        ("Mon\u2013Fri 09:00\u201317:00", time(9), time(17), frozenset(range(5))),
     ],
 )
 def test_windows_are_read_as_written(

@@ -25,9 +25,7 @@ def _candidate(
     city: str | None = None,
 ) -> Candidate:
     location = (
-        Location(country=country, region=region, city=city)
-        if country or region or city
-        else None
+        Location(country=country, region=region, city=city) if country or region or city else None
     )
     return Candidate(id="c1", time_zone=time_zone, location=location)
 
@@ -168,9 +166,7 @@ def test_office_location_is_used_when_the_office_is_not_in_the_map() -> None:
 
 
 def test_the_job_location_is_the_last_office_clue() -> None:
-    resolved = resolve_time_zone(
-        _candidate(), _job(location=Location(country="JP")), {}, DEFAULT
-    )
+    resolved = resolve_time_zone(_candidate(), _job(location=Location(country="JP")), {}, DEFAULT)
     assert (resolved.zone, resolved.source) == ("Asia/Tokyo", "office")
 
 

@@ -47,3 +47,15 @@ def test_the_ready_made_schemes() -> None:
     assert webhooks.SVIX.signature_header == "svix-signature"
     assert webhooks.DEFAULT_TOLERANCE_SECONDS == 300
     assert webhooks.STANDARD_WEBHOOKS_MIN_SECRET_BYTES == 24
+
+
+def test_every_verifier_meets_the_verifier_protocol() -> None:
+    from ats_reject.clock import SystemClock
+
+    secret = "test-only-secret-0123456789abcdef"
+    whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    verifiers = [
+        webhooks.GREENHOUSE.verifier(secret),
+        webhooks.STANDARD_WEBHOOKS.verifier(whsec, clock=SystemClock()),
+    ]
+    assert all(isinstance(verifier, webhooks.WebhookVerifier) for verifier in verifiers)

@@ -162,3 +162,11 @@ def test_verify_hmac_hex_refuses_empty_and_repeated_secrets() -> None:
     for secrets in ([], [""], ["x" * 30], [b"\x01" * 30]):
         with pytest.raises(ConfigurationError):
             verify_hmac_hex(BODY, signature, secrets)
+
+
+def test_a_secret_label_must_be_text_and_is_read_only() -> None:
+    with pytest.raises(ConfigurationError, match="label"):
+        WebhookSecret(CANARY.encode(), secret_id=7)  # type: ignore[arg-type]
+    secret = WebhookSecret(CANARY.encode(), secret_id="a")
+    with pytest.raises(AttributeError):
+        secret.secret_id = "b"  # type: ignore[misc]

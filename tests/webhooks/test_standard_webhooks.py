@@ -15,6 +15,7 @@ from ats_reject.errors import ConfigurationError, WebhookVerificationError
 from ats_reject.webhooks import (
     STANDARD_WEBHOOKS,
     SVIX,
+    StandardWebhooksScheme,
     StandardWebhooksVerifier,
     VerificationReason,
     WebhookSecret,
@@ -413,3 +414,13 @@ def test_the_verifier_repr_shows_no_secret(verifier: StandardWebhooksVerifier) -
     assert "standard_webhooks" in shown
     assert "tolerance=300s" in shown
     assert SECRET.removeprefix("whsec_") not in shown
+
+
+def test_a_verifier_without_a_clock_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="Clock"):
+        StandardWebhooksVerifier(SECRET, clock=None)  # type: ignore[arg-type]
+
+
+def test_a_scheme_with_an_impossible_header_name_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="header name"):
+        StandardWebhooksScheme(name="broken", id_header="webhook id")

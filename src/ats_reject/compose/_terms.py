@@ -258,7 +258,7 @@ def _build(locale: str, data: dict[str, Any], source: str) -> TermList:
 
 
 def _shipped(locale: str) -> str | None:
-    resource = resources.files("ats_reject.compose").joinpath("lint_terms", f"{locale}.toml")
+    resource = resources.files("ats_reject.compose").joinpath("lint_terms").joinpath(f"{locale}.toml")
     return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 

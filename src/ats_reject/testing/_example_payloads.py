@@ -58,7 +58,7 @@ class VendorCandidate(VendorModel):
     id: _NonEmpty
     first_name: str | None = None
     last_name: str | None = None
-    emails: list[str] = []
+    emails: tuple[str, ...] = ()
     phone: str | None = None
 
 
@@ -141,7 +141,7 @@ def to_application(vendor: VendorApplication) -> Application:
             id=vendor.candidate.id,
             first_name=vendor.candidate.first_name,
             last_name=vendor.candidate.last_name,
-            emails=tuple(vendor.candidate.emails),
+            emails=vendor.candidate.emails,
             phone=vendor.candidate.phone,
         ),
         job=Job(id=vendor.job.id, name=vendor.job.title) if vendor.job else None,

@@ -70,7 +70,6 @@ from ats_reject.models import (
     Application,
     ApplicationEvent,
     ApplicationStatus,
-    EventKind,
     EventSource,
     RejectionReason,
     RejectionReasonKind,
@@ -335,7 +334,9 @@ class ExampleAdapter(Adapter[ExampleSettings]):
             raise self._schema_error("application values", path) from None
 
     def _schema_error(self, what: str, path: str) -> ResponseSchemaError:
-        return ResponseSchemaError(f"unexpected {what} in the response", adapter=self.name, path=path)
+        return ResponseSchemaError(
+            f"unexpected {what} in the response", adapter=self.name, path=path
+        )
 
     @classmethod
     def sandbox(cls, *, clock: Clock | None = None) -> ExampleSandbox:

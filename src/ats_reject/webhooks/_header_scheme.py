@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import SecretStr
 
 from ats_reject.errors import ConfigurationError
-from ats_reject.webhooks._headers import HeadersInput, WebhookHeaders
+from ats_reject.webhooks._headers import HeadersInput, WebhookHeaders, is_header_name
 from ats_reject.webhooks._hmac import (
     DEFAULT_MAX_BODY_BYTES,
     VerifiedSignature,
@@ -40,7 +40,6 @@ from ats_reject.webhooks._secrets import (
 
 __all__ = ["ASHBY", "GITHUB", "GREENHOUSE", "HmacHeaderScheme", "HmacHeaderVerifier"]
 
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _PRINTABLE = re.compile(r"[\x20-\x7e]*")
 _DECODERS: dict[str, Callable[[str], bytes]] = {
     "hex": parse_hex_digest,
@@ -77,7 +76,7 @@ class HmacHeaderScheme:
 
     def __post_init__(self) -> None:
         """Refuse a configuration that could never verify anything."""
-        if not _TOKEN.fullmatch(self.header):
+        if not is_header_name(self.header):
             raise ConfigurationError(f"scheme {self.name!r}: the header name is not a token")
         if not _PRINTABLE.fullmatch(self.prefix):
             raise ConfigurationError(f"scheme {self.name!r}: the prefix must be printable ASCII")

@@ -12,6 +12,12 @@ from ats_reject.webhooks._reasons import VerificationReason, fail
 __all__ = ["HeadersInput", "WebhookHeaders"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def is_header_name(name: object) -> bool:
+    """Tell whether *name* is a valid HTTP header name (package-internal)."""
+    return isinstance(name, str) and _TOKEN.fullmatch(name) is not None
 
 
 class WebhookHeaders:

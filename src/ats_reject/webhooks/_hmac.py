@@ -9,15 +9,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from pydantic import SecretStr
 
 from ats_reject._redact import sanitize_log_value
 from ats_reject.errors import ConfigurationError
-
-if TYPE_CHECKING:
-    from ats_reject.webhooks._headers import HeadersInput
+from ats_reject.webhooks._headers import HeadersInput
 from ats_reject.webhooks._reasons import VerificationReason, fail, logger
 from ats_reject.webhooks._secrets import (
     SecretInput,

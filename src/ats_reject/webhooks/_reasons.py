@@ -53,6 +53,9 @@ class VerificationReason(StrEnum):
     """The request is well formed but no active secret produces its signature."""
 
 
+_PAYLOAD_TOO_LARGE = frozenset({VerificationReason.OVERSIZED.value})
+
+
 def http_status_for(reason: str | WebhookVerificationError) -> int:
     """Return the HTTP status a receiver should answer for a failed verification.
 
@@ -63,7 +66,7 @@ def http_status_for(reason: str | WebhookVerificationError) -> int:
         413 for an oversized body, 401 for every other failure.
     """
     code = reason.reason if isinstance(reason, WebhookVerificationError) else reason
-    return 413 if code in {VerificationReason.OVERSIZED.value} else 401
+    return 413 if code in _PAYLOAD_TOO_LARGE else 401
 
 
 def fail(reason: VerificationReason, detail: str | None = None) -> NoReturn:

@@ -47,16 +47,23 @@ class WebhookSecret:
             one byte repeated.
     """
 
-    __slots__ = ("_key", "secret_id")
+    __slots__ = ("_key", "_secret_id")
 
     def __init__(self, key: bytes, *, secret_id: str | None = None, min_bytes: int = 1) -> None:
+        if secret_id is not None and not isinstance(secret_id, str):
+            raise ConfigurationError("a webhook secret's label must be text")
         if not isinstance(key, bytes | bytearray):
             raise ConfigurationError(
                 f"webhook secret{_label(secret_id)} must be bytes, not {type(key).__name__}"
             )
         _check_strength(bytes(key), min_bytes, secret_id)
         self._key = bytes(key)
-        self.secret_id = secret_id
+        self._secret_id = secret_id
+
+    @property
+    def secret_id(self) -> str | None:
+        """The label given to this secret, safe to log; ``None`` when it has none."""
+        return self._secret_id
 
     @classmethod
     def from_text(

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from pydantic import SecretStr
 
 from ats_reject.clock import Clock, ensure_aware
-from ats_reject.webhooks._headers import HeadersInput, WebhookHeaders
+from ats_reject.errors import ConfigurationError
+from ats_reject.webhooks._headers import HeadersInput, WebhookHeaders, is_header_name
 from ats_reject.webhooks._hmac import (
     DEFAULT_MAX_BODY_BYTES,
     VerifiedSignature,
@@ -67,6 +68,12 @@ class StandardWebhooksScheme:
     id_header: str = "webhook-id"
     timestamp_header: str = "webhook-timestamp"
     signature_header: str = "webhook-signature"
+
+    def __post_init__(self) -> None:
+        """Refuse header names that no request could carry."""
+        for header in (self.id_header, self.timestamp_header, self.signature_header):
+            if not is_header_name(header):
+                raise ConfigurationError(f"scheme {self.name!r}: a header name is not a token")
 
     def secret(self, value: str | SecretStr, *, secret_id: str | None = None) -> WebhookSecret:
         """Prepare one ``whsec_`` secret, with an optional label.
@@ -170,6 +177,8 @@ class StandardWebhooksVerifier:
             WebhookSecret.from_standard_webhooks,
             min_bytes=STANDARD_WEBHOOKS_MIN_SECRET_BYTES,
         )
+        if not isinstance(clock, Clock):
+            raise ConfigurationError("a Standard Webhooks verifier needs a Clock")
         self._clock = clock
         self._tolerance = tolerance_from(tolerance)
         self._max_body_bytes = check_max_body_bytes(max_body_bytes)
@@ -237,7 +246,8 @@ def _parse_signature_list(value: str) -> Sequence[bytes]:
 def _valid_id(message_id: str) -> bool:
     # The id is joined to the timestamp with '.', so a '.' would make the split ambiguous.
     return (
-        0 < len(message_id) <= _MAX_ID_LENGTH
+        isinstance(message_id, str)
+        and 0 < len(message_id) <= _MAX_ID_LENGTH
         and message_id.isascii()
         and message_id.isprintable()
         and "." not in message_id
