@@ -102,7 +102,10 @@ def _match_place(location: Location | None, whose: str) -> _PlaceMatch:
     if entry is None:
         return _PlaceMatch(None, None, f"{whose} country {country} has no IANA time zone")
     own_code = _subdivision_code(country, location.region) if location.region else None
-    subdivision = own_code or holiday_subdivision(country, location.region)
+    # The subdivision is kept only in the form the holidays package knows, for the calendar.
+    subdivision = holiday_subdivision(country, location.region) or holiday_subdivision(
+        country, own_code
+    )
     if entry["zone"] is not None:
         return _PlaceMatch(entry["zone"], subdivision, f"{whose} country {country}")
     zone_count = len(entry["zones"])

@@ -60,6 +60,8 @@ __all__ = [
     "spread_batch",
 ]
 
+_HOUR = 3600
+
 
 @dataclass(frozen=True)
 class TimingRules:
@@ -268,9 +270,13 @@ def spread_batch(
     booked = sorted(_seconds(ensure_aware(moment)) for moment in already_planned)
     queue = sorted((_spread_target(key, schedule), key) for key, schedule in schedules.items())
     spread: dict[str, SendSchedule] = {}
+    # Per window, zone and calendar: where the previous search ended. Targets come in order
+    # and bookings only grow, so every second it skipped is still unusable for the next one.
+    resume_at: dict[tuple[str, SendWindow, HolidayCalendar], datetime] = {}
     for target, key in queue:
         schedule = schedules[key]
-        chosen = target
+        group = (schedule.zone, schedule.send_window, schedule.calendar)
+        chosen = max(target, resume_at.get(group, target))
         while True:
             if hourly_cap is not None:
                 chosen = _first_under_cap(chosen, booked, hourly_cap)
@@ -281,6 +287,7 @@ def spread_batch(
                 break
             chosen = ceil_second(allowed)
         bisect.insort(booked, _seconds(chosen))
+        resume_at[group] = chosen
         spread[key] = _respread(schedule, target, chosen, hourly_cap)
     return {key: spread[key] for key in schedules}
 
@@ -295,10 +302,10 @@ def _spread_target(key: str, schedule: SendSchedule) -> datetime:
     start = schedule.send_at
     day = start.astimezone(tz).date()
     window = schedule.send_window
-    limit = schedule.deadline if schedule.deadline >= start else None
     spans: list[tuple[datetime, datetime]] = []
+    # A message already past its deadline is not spread: later would only be later still.
     for opens, closes in wall_clock_intervals(day, window.start, window.end, tz):
-        first, after = max(opens, start), min(closes, limit) if limit else closes
+        first, after = max(opens, start), min(closes, schedule.deadline)
         if first < after:
             spans.append((first, after))
     total = sum(int((after - first).total_seconds()) for first, after in spans)
@@ -315,23 +322,23 @@ def _spread_target(key: str, schedule: SendSchedule) -> datetime:
 def _first_under_cap(moment: datetime, booked: list[int], cap: int) -> datetime:
     """Return the first second at or after *moment* whose every 60-minute period has room."""
     at = _seconds(moment)
-    hour = 3600
+    last = _HOUR - 1
     while True:
-        nearby = booked[
-            bisect.bisect_left(booked, at - hour + 1) : bisect.bisect_right(booked, at + hour - 1)
-        ]
-        # Periods holding `at` start in [at - 3599, at]; the fullest starts at `at` or at a
-        # booked time in that range.
-        starts = [at, *(second for second in nearby if second <= at)]
-        full = [
-            start
-            for start in starts
-            if bisect.bisect_right(nearby, start + hour - 1) - bisect.bisect_left(nearby, start)
-            >= cap
-        ]
-        if not full:
+        low = bisect.bisect_left(booked, at - last)
+        high = bisect.bisect_right(booked, at + last)
+        # The fullest period holding `at` starts at `at` or at a booked second before it; a
+        # period starting at booked[i] is full when the cap-th booking from i is inside it.
+        full_from: int | None = None
+        for index in range(low, bisect.bisect_right(booked, at, low, high)):
+            capth = index + cap - 1
+            if capth < len(booked) and booked[capth] - booked[index] <= last:
+                full_from = booked[index]
+        if high - bisect.bisect_left(booked, at, low, high) >= cap:
+            full_from = at
+        if full_from is None:
             return datetime.fromtimestamp(at, UTC)
-        at = max(full) + hour
+        # Every second before full_from + 1 hour lies in that full period.
+        at = full_from + _HOUR
 
 
 def _respread(

@@ -24,9 +24,13 @@ from ats_reject.testing.example_adapter import ExampleAdapter
 
 
 def _run(pytester: pytest.Pytester, adapter_source: str, *selection: str) -> pytest.RunResult:
-    source = _HEADER + adapter_source + (
-        "\n\nclass TestBrokenConformance(AdapterConformance):\n"
-        "    adapter_class = BrokenAdapter\n"
+    source = (
+        _HEADER
+        + adapter_source
+        + (
+            "\n\nclass TestBrokenConformance(AdapterConformance):\n"
+            "    adapter_class = BrokenAdapter\n"
+        )
     )
     pytester.makepyfile(test_broken=source)
     # -rf -vv: one untruncated "FAILED test - reason" line per failed check.
@@ -58,8 +62,10 @@ class BrokenAdapter(ExampleAdapter):
     result.assert_outcomes(passed=4, failed=2)
     result.stdout.fnmatch_lines(
         [
-            "FAILED *test_missing_application_is_not_found - *expected NotFoundError, got ServerError*",
-            "FAILED *test_fatal_status_raises_its_error_without_retry?404? - *expected NotFoundError*",
+            "FAILED *test_missing_application_is_not_found - "
+            "*expected NotFoundError, got ServerError*",
+            "FAILED *test_fatal_status_raises_its_error_without_retry?404? - "
+            "*expected NotFoundError*",
         ],
         consecutive=False,
     )
@@ -96,7 +102,10 @@ class BrokenAdapter(ExampleAdapter):
 
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
-        ["FAILED *test_get_application_reads_each_status - *LeakError: watched value #* leaked into log record #* of logger 'broken' at DEBUG*"]
+        [
+            "FAILED *test_get_application_reads_each_status - *LeakError: watched value #* "
+            "leaked into log record #* of logger 'broken' at DEBUG*"
+        ]
     )
 
 
@@ -145,7 +154,8 @@ class BrokenAdapter(ExampleAdapter):
     result.stdout.fnmatch_lines(
         [
             "FAILED *test_class_attributes_are_valid - *'tags' is not a Capability*",
-            "FAILED *test_registry_accepts_the_adapter - *capabilities must be a frozenset of Capability*",
+            "FAILED *test_registry_accepts_the_adapter - "
+            "*capabilities must be a frozenset of Capability*",
             "FAILED *test_capabilities_match_the_methods - *tags is announced but add_tag()*",
         ],
         consecutive=False,

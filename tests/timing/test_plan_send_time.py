@@ -13,6 +13,7 @@ from ats_reject.timing import (
     ResolvedZone,
     SendSchedule,
     SendWindow,
+    TimingConfigurationError,
     TimingRules,
     is_allowed_time,
     plan_send_time,
@@ -42,10 +43,8 @@ def _plan(
     )
 
 
-def _utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+def _utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_friday_evening_decision_goes_out_monday_morning() -> None:
@@ -238,8 +237,15 @@ def test_candidate_location_drives_zone_and_holidays_end_to_end() -> None:
 
 
 def test_planning_is_deterministic_and_needs_aware_times() -> None:
-    first = _plan(_utc(2026, 3, 6, 17, 30, 12), "Europe/Berlin")
-    second = _plan(_utc(2026, 3, 6, 17, 30, 12), "Europe/Berlin")
+    first = _plan(_utc(2026, 3, 6, 17, 30).replace(second=12, microsecond=5), "Europe/Berlin")
+    second = _plan(_utc(2026, 3, 6, 17, 30).replace(second=12, microsecond=5), "Europe/Berlin")
     assert first == second
     with pytest.raises(ValueError, match="naive datetime"):
         _plan(datetime(2026, 3, 6, 17, 30), "Europe/Berlin")
+
+
+def test_a_calendar_that_never_opens_is_a_configuration_error() -> None:
+    start = date(2026, 3, 1)
+    closed = [date.fromordinal(start.toordinal() + offset) for offset in range(1200)]
+    with pytest.raises(TimingConfigurationError, match="allows no time in three years"):
+        _plan(_utc(2026, 3, 2, 9), "Europe/Berlin", calendar=HolidayCalendar(closures=closed))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ats_reject.timing import (
     Duration,
+    DurationUnit,
     HolidayCalendar,
     ResolvedZone,
     SendSchedule,
@@ -61,19 +62,16 @@ def windows(draw: st.DrawFn) -> SendWindow:
 
 @st.composite
 def durations(draw: st.DrawFn, *, minimum: int = 0) -> Duration:
-    unit, business = draw(
-        st.sampled_from(
-            [
-                ("minutes", False),
-                ("hours", False),
-                ("days", False),
-                ("days", True),
-                ("weeks", False),
-                ("months", False),
-                ("years", False),
-            ]
-        )
-    )
+    choices: list[tuple[DurationUnit, bool]] = [
+        ("minutes", False),
+        ("hours", False),
+        ("days", False),
+        ("days", True),
+        ("weeks", False),
+        ("months", False),
+        ("years", False),
+    ]
+    unit, business = draw(st.sampled_from(choices))
     top = {"minutes": 5000, "hours": 200, "days": 20, "weeks": 6, "months": 8, "years": 2}[unit]
     return Duration(draw(st.integers(min_value=max(minimum, 0), max_value=top)), unit, business)
 
@@ -94,7 +92,9 @@ def calendars(draw: st.DrawFn, around: datetime) -> HolidayCalendar:
 @st.composite
 def plans(draw: st.DrawFn) -> tuple[datetime, datetime | None, TimingRules, str, HolidayCalendar]:
     decision = draw(decisions)
-    applied = draw(st.none() | st.integers(0, 90 * 24 * 60).map(lambda m: decision - timedelta(minutes=m)))
+    applied = draw(
+        st.none() | st.integers(0, 90 * 24 * 60).map(lambda m: decision - timedelta(minutes=m))
+    )
     rules = TimingRules(
         minimum_delay=draw(durations(minimum=1)),
         deadline=draw(durations(minimum=1)),
@@ -158,8 +158,13 @@ def batches(draw: st.DrawFn) -> tuple[dict[str, SendSchedule], int | None, list[
     calendar = draw(calendars(decision))
     keys = draw(st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=25, unique=True))
     schedules = {
-        key: _plan(decision + timedelta(minutes=draw(st.integers(0, 600))), None, rules,
-                   draw(zones), calendar)
+        key: _plan(
+            decision + timedelta(minutes=draw(st.integers(0, 600))),
+            None,
+            rules,
+            draw(zones),
+            calendar,
+        )
         for key in keys
     }
     cap = draw(st.none() | st.integers(min_value=1, max_value=6))

@@ -218,6 +218,7 @@ def test_every_zone_in_the_data_file_exists_on_this_machine() -> None:
         assert required in subdivisions
 
 
+@pytest.mark.slow
 def test_the_data_file_matches_the_generator_for_this_tzdata() -> None:
     zoneinfo = Path("/usr/share/zoneinfo")
     zi = zoneinfo / "tzdata.zi"
@@ -233,3 +234,23 @@ def test_the_data_file_matches_the_generator_for_this_tzdata() -> None:
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
     assert generator.build(zoneinfo) == table
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "subdivision"),
+    [("CA", "Québec", "QC"), ("AU", "Western Australia", "WA"), ("PT", "Lisbon", "11")],
+)
+def test_the_region_is_kept_in_the_form_the_holiday_calendar_accepts(
+    country: str, region: str, subdivision: str
+) -> None:
+    resolved = resolve_time_zone(_candidate(country=country, region=region), None, {}, DEFAULT)
+    assert resolved.subdivision == subdivision
+
+
+def test_a_region_without_holiday_subdivisions_keeps_only_the_country() -> None:
+    resolved = resolve_time_zone(_candidate(country="RU", region="Moscow"), None, {}, DEFAULT)
+    assert (resolved.zone, resolved.country, resolved.subdivision) == (
+        "Europe/Moscow",
+        "RU",
+        None,
+    )

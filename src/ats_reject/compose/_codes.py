@@ -41,25 +41,17 @@ LINT_CODES: dict[str, LintCode] = {
         LintCode("ARL003", "generic-greeting", "The candidate is not greeted by name", _E),
         LintCode("ARL004", "role-not-named", "The role is not named", _E),
         LintCode("ARL005", "decision-not-stated", "The decision is not stated", _E),
-        LintCode(
-            "ARL006", "decision-buried", "The decision is not in the first paragraph", _W
-        ),
+        LintCode("ARL006", "decision-buried", "The decision is not in the first paragraph", _W),
         LintCode("ARL007", "decision-ambiguous", "The decision reads as not final", _E),
-        LintCode(
-            "ARL008", "holding-states-decision", "A holding update states a rejection", _E
-        ),
+        LintCode("ARL008", "holding-states-decision", "A holding update states a rejection", _E),
         LintCode("ARL009", "too-short", "The message is too short to be personal", _W),
         LintCode("ARL010", "too-long", "The message is long", _W),
         LintCode("ARL011", "subject", "The subject is empty or too long", _W),
         LintCode("ARL012", "not-signed", "The message is not signed by the sender", _E),
         LintCode("ARL013", "no-reply-address", "No address to reply to", _W),
         LintCode("ARL014", "consent-link-missing", "The consent link is missing", _E),
-        LintCode(
-            "ARL015", "no-consent", "Re-engagement without talent-pool consent", _E
-        ),
-        LintCode(
-            "ARL016", "no-term-list", "No term list for the message's language", _E
-        ),
+        LintCode("ARL015", "no-consent", "Re-engagement without talent-pool consent", _E),
+        LintCode("ARL016", "no-term-list", "No term list for the message's language", _E),
         LintCode("ARL101", "age", "Age or an age proxy", _E),
         LintCode("ARL102", "gender", "Sex, gender or sexual orientation", _E),
         LintCode("ARL103", "pregnancy", "Pregnancy or parental leave", _E),

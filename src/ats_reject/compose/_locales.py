@@ -13,11 +13,13 @@ from datetime import date
 __all__ = ["format_long_date", "locale_chain", "normalize_locale"]
 
 # language[-Script][-REGION][-variant...], the subset of BCP 47 that templates are filed under.
-_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-[A-Za-z0-9]{4,8})*$")
+_TAG = re.compile(
+    r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-[A-Za-z0-9]{4,8})*$"
+)
 
 
 def normalize_locale(tag: str) -> str:
-    """Return *tag* in canonical case with hyphens: ``de_at`` → ``de-AT``, ``zh-hant`` → ``zh-Hant``.
+    """Return *tag* in canonical form: ``de_at`` → ``de-AT``, ``zh-hant`` → ``zh-Hant``.
 
     Args:
         tag: A BCP 47 language tag as an ATS or a person wrote it.
@@ -77,12 +79,32 @@ _WEEKDAYS = {
 }
 _MONTHS = {
     "en": (
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ),
     "de": (
-        "Januar", "Februar", "März", "April", "Mai", "Juni",
-        "Juli", "August", "September", "Oktober", "November", "Dezember",
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
     ),
 }
 # Austria says "Jänner"; the rest of the German-speaking world says "Januar".

@@ -9,9 +9,11 @@ a hit (rare in a good message) pays for finding its category, its entry and its 
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,15 @@ from typing import Any
 from ats_reject.compose._codes import CATEGORY_CODES, LINT_CODES, Severity
 from ats_reject.errors import ConfigurationError
 
-__all__ = ["Category", "StructureTerms", "TermEntry", "TermList", "compile_phrases", "load_terms"]
+__all__ = [
+    "Category",
+    "PhraseSet",
+    "StructureTerms",
+    "TermEntry",
+    "TermList",
+    "compile_phrases",
+    "load_terms",
+]
 
 _SEP = "\x01"  # a space in a phrase: whitespace or hyphens between words
 _OPT_SEP = "\x02"  # a hyphen in a phrase: optional, so "over-qualified" finds "overqualified"
@@ -31,24 +41,12 @@ _END = "\x00"
 _SYMBOLS = {
     _SEP: r"[\s\-]+",
     _OPT_SEP: r"[\s\-]?",
-    _APOS: r"['’]",
+    _APOS: "['\u2019]",
     _WILD: r"\w*",
     _NUM: r"\d+",
 }
-_ALLOWED_CHARS = re.compile(r"^[\w\s\-'’*#./&()|\[\]]+$")
+_ALLOWED_CHARS = re.compile("^[\\w\\s\\-'\u2019*#./&()|\\[\\]]+$")
 _GROUP = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
-
-
-def _expand(phrase: str) -> list[str]:
-    match = _GROUP.search(phrase)
-    if match is None:
-        return [" ".join(phrase.split())]
-    options = match.group(1).split("|") if match.group(1) is not None else [match.group(2), ""]
-    head, tail = phrase[: match.start()], phrase[match.end() :]
-    expanded: list[str] = []
-    for option in options:
-        expanded.extend(_expand(head + option + tail))
-    return [text for text in expanded if text]
 
 
 def _symbols(text: str) -> list[str]:
@@ -58,7 +56,7 @@ def _symbols(text: str) -> list[str]:
             out.append(_SEP)
         elif char == "-":
             out.append(_OPT_SEP)
-        elif char in "'’":
+        elif char in "'\u2019":
             out.append(_APOS)
         elif char == "*":
             out.append(_WILD)
@@ -69,25 +67,91 @@ def _symbols(text: str) -> list[str]:
     return out
 
 
+def _literal(text: str) -> str:
+    return "".join(_SYMBOLS.get(symbol) or re.escape(symbol) for symbol in _symbols(text))
+
+
+def _alternatives(options: list[str]) -> str:
+    """A compact pattern for a group's alternatives (a trie, so shared prefixes are shared)."""
+    trie: dict[str, Any] = {}
+    optional = False
+    for option in options:
+        if not option.strip():
+            optional = True
+            continue
+        node = trie
+        for symbol in _symbols(" ".join(option.split()) + (" " if option.endswith(" ") else "")):
+            node = node.setdefault(symbol, {})
+        node.setdefault(_END, {})[""] = {}
+    body = _trie_pattern(trie)
+    if not body:
+        return ""
+    return f"(?:{body})?" if optional else f"(?:{body})"
+
+
+def _pattern(phrase: str) -> str:
+    """The pattern for a phrase (without the word boundaries around it)."""
+    out: list[str] = []
+    position = 0
+    for match in _GROUP.finditer(phrase):
+        out.append(_literal(phrase[position : match.start()]))
+        if match.group(1) is not None:
+            out.append(_alternatives(match.group(1).split("|")))
+        else:
+            out.append(_alternatives([match.group(2), ""]))
+        position = match.end()
+    out.append(_literal(phrase[position:]))
+    return "".join(out)
+
+
+def _heads(phrase: str) -> list[tuple[str, str]]:
+    """Split a phrase into (first word or first group option, pattern for the rest).
+
+    Only the head is spread into the shared trie; the rest stays a compact pattern, so a
+    phrase with many alternatives costs its size, not the product of its choices.
+    """
+    phrase = " ".join(phrase.split()) if not phrase.endswith(" ") else phrase
+    match = _GROUP.match(phrase)
+    if match is None:
+        space = phrase.find(" ")
+        head, rest = (phrase, "") if space < 0 else (phrase[:space], phrase[space:])
+        return [(head, rest)]
+    options = match.group(1).split("|") if match.group(1) is not None else [match.group(2), ""]
+    rest = phrase[match.end() :]
+    heads: list[tuple[str, str]] = []
+    for option in options:
+        if option.strip():
+            stripped = option.rstrip()
+            heads.append((stripped, option[len(stripped) :] + rest))
+        elif rest.strip():
+            heads.extend(_heads(rest.lstrip()))
+    return heads
+
+
 def _trie_pattern(node: dict[str, Any]) -> str:
     branches = [
         (_SYMBOLS.get(symbol) or re.escape(symbol)) + _trie_pattern(child)
         for symbol, child in sorted(node.items(), key=lambda item: item[0] in _SYMBOLS)
         if symbol != _END
     ]
+    ends = sorted(node.get(_END, {}), key=lambda rest: (rest == "", rest))
+    optional = "" in ends
+    branches.extend(rest for rest in ends if rest)
     if not branches:
         return ""
     body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if _END in node:
-        return "(?:" + body + ")?"
-    return body
+    return f"(?:{body})?" if optional else body
 
 
-def compile_phrases(phrases: list[str]) -> re.Pattern[str] | None:
-    """Compile phrases in the term-list syntax into one case-insensitive whole-word pattern.
+def compile_phrases(
+    phrases: tuple[str, ...] | list[str], *, ignore_case: bool = True
+) -> re.Pattern[str] | None:
+    """Compile phrases in the term-list syntax into one whole-word pattern.
 
     Args:
         phrases: Phrases as written in a term file.
+        ignore_case: Match any case. Without it the pattern matches lower-case text only,
+            which is faster: callers lower-case the text once and scan that.
 
     Returns:
         The pattern, or ``None`` for an empty list.
@@ -99,14 +163,63 @@ def compile_phrases(phrases: list[str]) -> re.Pattern[str] | None:
     for phrase in phrases:
         if not phrase.strip() or not _ALLOWED_CHARS.match(phrase):
             raise ValueError(f"phrase {phrase!r} uses characters outside the term syntax")
-        for text in _expand(phrase):
+        for head, rest in _heads(phrase.strip()):
             node = trie
-            for symbol in _symbols(text):
+            for symbol in _symbols(head):
                 node = node.setdefault(symbol, {})
-            node[_END] = {}
+            node.setdefault(_END, {})[_pattern(rest)] = {}
     if not trie:
         return None
-    return re.compile(r"(?<!\w)" + _trie_pattern(trie) + r"(?!\w)", re.IGNORECASE)
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(r"(?<!\w)" + _trie_pattern(trie) + r"(?!\w)", flags)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    return compile_phrases(phrases)
+
+
+class PhraseSet:
+    """Phrases compiled on first use, scanned over lower-cased text.
+
+    Scanning lower-cased text without the ignore-case flag is about twice as fast; the rare
+    text whose length changes when lower-cased (a dotted capital I) is scanned with the
+    ignore-case pattern instead, so offsets always point into the original text.
+    """
+
+    __slots__ = ("_lower", "_nocase", "phrases")
+
+    def __init__(self, phrases: tuple[str, ...]) -> None:
+        self.phrases = phrases
+        self._lower: re.Pattern[str] | None = None
+        self._nocase: re.Pattern[str] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    def _patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        if self._lower is None and self.phrases:
+            self._lower = compile_phrases(self.phrases, ignore_case=False)
+            self._nocase = _cached(self.phrases)
+        return self._lower, self._nocase
+
+    def finditer(self, text: str, lowered: str) -> Iterator[re.Match[str]]:
+        """Matches in *text*; *lowered* is ``text.lower()``, computed once by the caller."""
+        lower, nocase = self._patterns()
+        if lower is None or nocase is None:
+            return iter(())
+        if len(lowered) == len(text):
+            return lower.finditer(lowered)
+        return nocase.finditer(text)
+
+    def search(self, text: str, lowered: str) -> re.Match[str] | None:
+        """The first match in *text*, if any (see :meth:`finditer`)."""
+        return next(self.finditer(text, lowered), None)
+
+    def fullmatch(self, hit: str) -> bool:
+        """Whether *hit* (a matched piece of text) is exactly one of the phrases."""
+        _, nocase = self._patterns()
+        return nocase is not None and nocase.fullmatch(hit) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,43 +229,45 @@ class TermEntry:
     phrase: str
     severity: Severity
     note: str | None
-    pattern: re.Pattern[str]
+
+    def matches(self, hit: str) -> bool:
+        """Whether *hit* is exactly this entry's phrase."""
+        pattern = _cached((self.phrase,))
+        return pattern is not None and pattern.fullmatch(hit) is not None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Category:
     """A category of risky wording in one locale, reported under one lint code."""
 
     name: str
     code: str
     entries: tuple[TermEntry, ...]
-    pattern: re.Pattern[str] | None
-    allow: re.Pattern[str] | None
-    """Exceptions: a hit inside a match of this pattern is not risky."""
+    terms: PhraseSet
+    allow: PhraseSet
+    """Exceptions: a hit inside a match of these phrases is not risky."""
 
     def entry_for(self, hit: str) -> TermEntry | None:
         """The most severe entry that matches *hit* exactly, if any."""
-        if self.pattern is None or self.pattern.fullmatch(hit) is None:
+        if not self.terms.fullmatch(hit):
             return None
         found: TermEntry | None = None
         for entry in self.entries:
-            if entry.pattern.fullmatch(hit) is not None and (
-                found is None or entry.severity is Severity.ERROR
-            ):
-                found = entry
+            if entry.matches(hit):
                 if entry.severity is Severity.ERROR:
-                    break
+                    return entry
+                found = found or entry
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StructureTerms:
     """Phrases for the shape checks: greetings and how a decision is stated."""
 
-    greeting_words: re.Pattern[str] | None = None
-    generic_greetings: re.Pattern[str] | None = None
-    decision: re.Pattern[str] | None = None
-    ambiguous: re.Pattern[str] | None = None
+    greeting_words: PhraseSet
+    generic_greetings: PhraseSet
+    decision: PhraseSet
+    ambiguous: PhraseSet
 
 
 @dataclass(frozen=True)
@@ -161,44 +276,51 @@ class TermList:
 
     locale: str
     categories: tuple[Category, ...]
-    scanner: re.Pattern[str] | None
-    """One pattern for every category's terms, for the first pass over a message."""
-    structure: StructureTerms = field(default_factory=StructureTerms)
+    scanner: PhraseSet
+    """Every category's terms together, for the single pass over a message."""
+    structure: StructureTerms
 
 
-def _entries(
-    name: str, raw: Any, default: Severity, source: str
-) -> tuple[list[TermEntry], list[str]]:
+def _entries(name: str, raw: Any, default: Severity, source: str) -> list[TermEntry]:
     if not isinstance(raw, list):
         raise ConfigurationError(f"{source}: categories.{name}.terms must be a list")
     entries: list[TermEntry] = []
-    phrases: list[str] = []
     for item in raw:
         if isinstance(item, str):
             phrase, severity, note = item, default, None
         elif isinstance(item, dict) and isinstance(item.get("phrase"), str):
             phrase = item["phrase"]
-            severity = Severity(item.get("severity", default.value))
+            try:
+                severity = Severity(item.get("severity", default.value))
+            except ValueError as exc:
+                raise ConfigurationError(
+                    f"{source}: categories.{name}: severity must be 'error' or 'warning'"
+                ) from exc
             note = item.get("note")
         else:
             raise ConfigurationError(f"{source}: bad entry in categories.{name}.terms")
-        try:
-            pattern = compile_phrases([phrase])
-        except ValueError as exc:
-            raise ConfigurationError(f"{source}: categories.{name}: {exc}") from exc
-        if pattern is None:
-            continue
-        entries.append(TermEntry(phrase, severity, note, pattern))
-        phrases.append(phrase)
-    return entries, phrases
+        _check_phrase(phrase, f"categories.{name}", source)
+        entries.append(TermEntry(phrase, severity, note))
+    return entries
 
 
-def _string_list(raw: Any, where: str, source: str) -> list[str]:
+def _check_phrase(phrase: str, where: str, source: str) -> None:
+    if (
+        not phrase.strip()
+        or not _ALLOWED_CHARS.match(phrase)
+        or phrase.count("(") != phrase.count(")")
+    ):
+        raise ConfigurationError(f"{source}: {where}: {phrase!r} is outside the term syntax")
+
+
+def _string_list(raw: Any, where: str, source: str) -> tuple[str, ...]:
     if raw is None:
-        return []
+        return ()
     if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
         raise ConfigurationError(f"{source}: {where} must be a list of strings")
-    return list(raw)
+    for phrase in raw:
+        _check_phrase(phrase, where, source)
+    return tuple(raw)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -221,44 +343,38 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
 
 
 def _build(locale: str, data: dict[str, Any], source: str) -> TermList:
-    phrases_all: list[str] = []
+    everything: list[str] = []
     categories: list[Category] = []
     global_allow = _string_list(data.get("allow", {}).get("phrases"), "allow.phrases", source)
     raw_categories = data.get("categories", {})
     unknown = set(raw_categories) - set(CATEGORY_CODES)
     if unknown:
         raise ConfigurationError(f"{source}: unknown categories {sorted(unknown)}")
-    try:
-        for name, code in CATEGORY_CODES.items():
-            raw = raw_categories.get(name, {})
-            default = LINT_CODES[code].severity
-            entries, phrases = _entries(name, raw.get("terms", []), default, source)
-            allow = _string_list(raw.get("allow"), f"categories.{name}.allow", source)
-            categories.append(
-                Category(
-                    name=name,
-                    code=code,
-                    entries=tuple(entries),
-                    pattern=compile_phrases(phrases),
-                    allow=compile_phrases(allow + global_allow),
-                )
+    for name, code in CATEGORY_CODES.items():
+        raw = raw_categories.get(name, {})
+        entries = _entries(name, raw.get("terms", []), LINT_CODES[code].severity, source)
+        phrases = tuple(entry.phrase for entry in entries)
+        allow = _string_list(raw.get("allow"), f"categories.{name}.allow", source)
+        categories.append(
+            Category(
+                name, code, tuple(entries), PhraseSet(phrases), PhraseSet(allow + global_allow)
             )
-            phrases_all.extend(phrases)
-        raw_structure = data.get("structure", {})
-        structure = StructureTerms(
-            **{
-                key: compile_phrases(_string_list(raw_structure.get(key), key, source))
-                for key in ("greeting_words", "generic_greetings", "decision", "ambiguous")
-            }
         )
-        scanner = compile_phrases(phrases_all)
-    except ValueError as exc:
-        raise ConfigurationError(f"{source}: {exc}") from exc
-    return TermList(locale=locale, categories=tuple(categories), scanner=scanner, structure=structure)
+        everything.extend(phrases)
+    raw_structure = data.get("structure", {})
+    structure = StructureTerms(
+        **{
+            key: PhraseSet(_string_list(raw_structure.get(key), f"structure.{key}", source))
+            for key in ("greeting_words", "generic_greetings", "decision", "ambiguous")
+        }
+    )
+    return TermList(locale, tuple(categories), PhraseSet(tuple(everything)), structure)
 
 
 def _shipped(locale: str) -> str | None:
-    resource = resources.files("ats_reject.compose").joinpath("lint_terms").joinpath(f"{locale}.toml")
+    resource = (
+        resources.files("ats_reject.compose").joinpath("lint_terms").joinpath(f"{locale}.toml")
+    )
     return resource.read_text(encoding="utf-8") if resource.is_file() else None
 
 
@@ -267,13 +383,14 @@ def load_terms(locale: str, extra_dir: Path | None = None) -> TermList | None:
 
     A user file (``<extra_dir>/<locale>.toml``) adds to the shipped one: its lists are
     appended, so it can add terms and exceptions but cannot silently remove a shipped term.
+    Patterns are compiled on first use.
 
     Args:
         locale: A canonical locale tag.
         extra_dir: A folder of user term files, if any.
 
     Returns:
-        The compiled list, or ``None`` when neither file exists.
+        The term list, or ``None`` when neither file exists.
 
     Raises:
         ConfigurationError: A file is not valid TOML or uses an unknown category or syntax.
@@ -287,5 +404,5 @@ def load_terms(locale: str, extra_dir: Path | None = None) -> TermList | None:
     if shipped is not None:
         data = _read_toml(shipped, f"lint_terms/{locale}.toml")
     if user_text is not None:
-        data = _merge(data, _read_toml(user_text, f"{user_path}"))
+        data = _merge(data, _read_toml(user_text, f"{locale}.toml in the lint-terms folder"))
     return _build(locale, data, f"lint_terms/{locale}.toml")

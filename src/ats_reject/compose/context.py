@@ -87,9 +87,7 @@ def _one_line_optional(value: str | None) -> str | None:
 
 def _link(value: str) -> str:
     cleaned = value.strip()
-    if not cleaned.startswith(("https://", "http://", "mailto:")) or _UNSAFE_CHARS.search(
-        cleaned
-    ):
+    if not cleaned.startswith(("https://", "http://", "mailto:")) or _UNSAFE_CHARS.search(cleaned):
         raise ValueError("a link must be an https://, http:// or mailto: URL on one line")
     return cleaned
 

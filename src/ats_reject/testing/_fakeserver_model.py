@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = ["FakeRequest", "FakeResponse", "Fault", "Headers"]
@@ -67,7 +67,7 @@ class FakeRequest:
     headers: Headers = field(default_factory=Headers, repr=False)
     body: bytes = field(default=b"", repr=False)
     route_name: str | None = None
-    received_at: datetime | None = field(default=None, repr=False)
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC), repr=False)
 
     def json(self) -> Any:
         """Return the body parsed as JSON.

@@ -265,7 +265,7 @@ class ExampleAdapter(Adapter[ExampleSettings]):
         note: str | None = None,
         email: NativeRejectionEmail | None = None,
     ) -> Application:
-        """Reject the application; an application already rejected is left as it is."""
+        """Reject the application; one already rejected (for any reason) is left as it is."""
         if email is not None:
             raise self._unsupported(Capability.NATIVE_EMAIL)
         current = self.get_application(application_id)
@@ -330,8 +330,6 @@ class ExampleAdapter(Adapter[ExampleSettings]):
         except ValidationError as exc:
             where = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:3])
             raise self._schema_error(f"application ({where or 'shape'})", path) from None
-        except ValueError:
-            raise self._schema_error("application values", path) from None
 
     def _schema_error(self, what: str, path: str) -> ResponseSchemaError:
         return ResponseSchemaError(

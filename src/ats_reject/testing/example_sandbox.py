@@ -287,7 +287,7 @@ class ExampleSandbox:
             after = _decode_cursor(request.query_value("cursor"))
         except ValueError:
             return _error(422, "invalid_parameters", "bad updated_since, limit or cursor")
-        if since.tzinfo is None or limit < 1:
+        if since.tzinfo is None or (before is not None and before.tzinfo is None) or limit < 1:
             return _error(422, "invalid_parameters", "times need an offset; limit >= 1")
         matching = sorted(
             (s for s in self._applications.values() if since <= s.updated_at),

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
@@ -39,7 +39,7 @@ __all__ = ["FakeRequest", "FakeResponse", "FakeServer", "Fault", "Handler", "Rat
 Handler = Callable[[FakeRequest], FakeResponse]
 """A route handler: answers one request."""
 
-ANY_ROUTE = "*"
+_ANY_ROUTE = "*"
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ class FakeServer:
 
     def _take_fault(self, route_name: str) -> Fault | None:
         with self._lock:
-            for key in (route_name, ANY_ROUTE):
+            for key in (route_name, _ANY_ROUTE):
                 queue = self._faults.get(key)
                 if not queue:
                     continue
@@ -330,13 +330,6 @@ class FakeServer:
             return FakeResponse.error(
                 500, {"error": "handler_error", "message": type(exc).__name__}
             )
-
-    def iter_routes(self) -> Iterator[tuple[str, str, str]]:
-        """Yield ``(name, method, pattern)`` of every route, in registration order."""
-        with self._lock:
-            routes = list(self._routes)
-        for route in routes:
-            yield route.name, route.method, "/".join(route.segments)
 
     def __repr__(self) -> str:
         """Name the server and where it listens."""

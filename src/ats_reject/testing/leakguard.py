@@ -83,7 +83,9 @@ class LeakGuard(logging.Handler):
             self.check_object(label, current)
             for argument in current.args:
                 self.check_text(f"args of {label}", repr(argument))
-            current = current.__cause__ or current.__context__
+            # A context hidden with ``raise ... from None`` is never printed, so it cannot leak.
+            hidden = current.__suppress_context__
+            current = current.__cause__ or (None if hidden else current.__context__)
 
     # --- logs -----------------------------------------------------------------------------
 
