@@ -29,7 +29,8 @@ from types import TracebackType
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ats_reject.compose._locales import format_long_date, normalize_locale
 from ats_reject.errors import ConfigurationError
@@ -60,7 +61,8 @@ class MessageTemplateError(ConfigurationError):
     The message names the template and the line, never the data it was rendered with.
 
     Attributes:
-        template: The template file, as ``<source>:<locale>/<file>`` (``user:de/rejection.text.j2``).
+        template: The template file as ``<source>:<locale>/<file>``
+            (``user:de/rejection.text.j2``).
         line: The line in that file, when known.
         reason: What went wrong.
     """
