@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import holidays
 
-from ats_reject.errors import ConfigurationError
+from ats_reject.errors import TimingConfigurationError
 
 if TYPE_CHECKING:
     from ats_reject._zones import ResolvedZone
@@ -53,14 +53,6 @@ _WINDOW_PATTERN = re.compile(
     r"^\s*(?P<days>.*?)\s*(?P<start>\d{1,2}:\d{2})\s*(?:-|\u2013|to)\s*(?P<end>\d{1,2}:\d{2})\s*$"
 )
 _TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-class TimingConfigurationError(ConfigurationError, ValueError):
-    """A timing setting is invalid: a duration, a send window, a country or a time zone.
-
-    It is a :class:`~ats_reject.errors.ConfigurationError` for callers, and a ``ValueError`` so
-    that a pydantic validator calling the timing parsers reports it as a validation error.
-    """
 
 
 def normalize_place_name(text: str) -> str:

@@ -5,7 +5,8 @@
     AtsRejectError                     anything raised on purpose by ats-reject
     ├── ConfigurationError             fix the configuration; nothing was started
     │   ├── AdapterNotFoundError       no installed adapter has that name
-    │   └── AdapterLoadError           an installed adapter is broken (bad class, bad metadata)
+    │   ├── AdapterLoadError           an installed adapter is broken (bad class, bad metadata)
+    │   └── TimingConfigurationError   a duration, send window, country or time zone is invalid
     ├── CapabilityNotSupportedError    the adapter cannot do this; branch on capabilities first
     ├── WebhookVerificationError       forged or malformed request: answer 401, store nothing
     ├── WebhookPayloadError            signed but unreadable: quarantine it, answer 202
@@ -54,6 +55,7 @@ __all__ = [
     "RetryableApiError",
     "ServerError",
     "StoreUnavailableError",
+    "TimingConfigurationError",
     "TransportError",
     "WebhookPayloadError",
     "WebhookVerificationError",
@@ -97,6 +99,14 @@ class AdapterNotFoundError(ConfigurationError):
 
 class AdapterLoadError(ConfigurationError):
     """An installed adapter could not be loaded or does not honour the adapter contract."""
+
+
+class TimingConfigurationError(ConfigurationError, ValueError):
+    """A timing setting is invalid: a duration, a send window, a country or a time zone.
+
+    It is a :class:`ConfigurationError` for callers, and a ``ValueError`` so that a pydantic
+    validator calling the timing parsers reports it as a validation error.
+    """
 
 
 class CapabilityNotSupportedError(AtsRejectError):
