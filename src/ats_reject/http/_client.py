@@ -386,12 +386,13 @@ class HttpClient:
             return response
 
     def _transmit(self, call: _Call, attempt: int) -> requests.Response:
+        headers = dict(call.headers or {})
+        if self._auth is not None:
+            # Before the permit: a slow token fetch must not hold a slot of the budget.
+            headers.update(self._auth())
         permit = self.rate_limiter.acquire() if self.rate_limiter is not None else 0
         if self.retry_budget is not None:
             self.retry_budget.record_request()
-        headers = dict(call.headers or {})
-        if self._auth is not None:
-            headers.update(self._auth())
         started = time.perf_counter()
         try:
             response = self.session.request(

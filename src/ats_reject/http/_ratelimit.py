@@ -1,40 +1,57 @@
 """Client-side rate limiting per credential, learning from the server's headers (R21).
 
-Each :class:`RateLimiter` paces the requests made with one credential so that they stay
-under the vendor's limit instead of running into 429s. Pacing is a GCRA ("virtual
-scheduling") at ``limit * utilization`` requests per ``window``: a caller reserves the next
-free slot, sleeps until it (through the injected clock) and goes. Because no window of
-length ``window`` then holds more than ``limit`` requests, this works for fixed and sliding
-server windows alike, and the slots are handed out first come, first served.
+Each :class:`RateLimiter` keeps the requests made with one credential under the vendor's
+limit instead of letting them run into 429s. It keeps a log of when it let requests go
+and lets a new one go only while fewer than ``limit`` went in the last ``window +
+margin`` seconds; otherwise the caller sleeps (through the injected clock) until the oldest
+one leaves that window. No window of length ``window`` then ever holds more than ``limit``
+of our requests, so this is safe against fixed windows, sliding windows and token buckets
+alike, and it lets a short job send its few requests at once instead of pacing them.
+*margin* absorbs the jitter between letting a request go and the server counting it.
 
-The server's headers correct the picture on every response:
+The server's answers correct the picture on every response:
 
 * ``X-RateLimit-Limit`` (or ``X-Rate-Limit-Limit``) replaces the configured limit, so a
   connection configured for the wrong tier adapts after its first response;
-* ``-Remaining`` and ``-Reset`` close the gate when the server says the budget is spent
-  (other processes may share the credential), until the reset;
-* a 429 closes the gate until ``Retry-After`` (or the reset, or one window) and lowers the
-  pace multiplicatively, recovering slowly with each success, which is what a vendor that
-  sends no headers at all (Lever) teaches us.
+* ``-Remaining`` tells how much of the budget the server saw used; what our own log does
+  not explain is someone else's use of the credential (another process), and is taken off
+  our allowance until ``-Reset``; when that leaves nothing, callers wait for the reset;
+* a 429 holds every caller until ``Retry-After`` (or the reset, or one window) and lowers
+  the allowance by 15 %, which comes back slowly with each success: that is all a vendor
+  that sends no headers (Lever) teaches us.
+
+Known limit: against a *fixed*-window server, use by another process early in a window is
+under-estimated (our log counts our requests of the previous window too), so such sharing
+is caught by the first 429 rather than before it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
 from ats_reject.clock import Clock, SystemClock
-from ats_reject.http._headers import parse_rate_limit_headers, parse_retry_after
+from ats_reject.http._headers import (
+    RateLimitHeaders,
+    parse_rate_limit_headers,
+    parse_retry_after,
+)
 
 __all__ = ["RateLimiter", "RateLimiterRegistry", "RateLimiterStats", "credential_key"]
 
 _PENALTY_FLOOR = 0.25
 _PENALTY_ON_429 = 0.85
 _PENALTY_RECOVERY = 0.002
+# Waking exactly on the boundary can miss it by a rounding error and spin once more.
+_WAKE_SLACK = 1e-6
+_MAX_UNOBSERVED = 4096
+_EDGE_TOLERANCE = 2
 
 
 def credential_key(adapter: str, secret: str | SecretStr) -> str:
@@ -52,6 +69,11 @@ def credential_key(adapter: str, secret: str | SecretStr) -> str:
     return f"{adapter}:{digest[:20]}"
 
 
+def default_margin(window: float) -> float:
+    """The default jitter margin: 2 % of the window, at least 50 ms and at most 250 ms."""
+    return min(0.25, max(0.05, 0.02 * window))
+
+
 @dataclass(frozen=True)
 class RateLimiterStats:
     """A snapshot of a limiter, for tests, metrics and the benchmark.
@@ -59,24 +81,28 @@ class RateLimiterStats:
     Attributes:
         limit: Requests per window currently assumed (configured, or learned from headers).
         window: Window length in seconds.
-        interval: Seconds between two paced requests now.
+        allowance: Requests we let go per window now (after 429 penalties and others' use).
+        in_window: Our requests in the current window (plus margin).
         permits: Requests let through so far.
         rate_limited: 429 responses observed so far.
+        foreign: Requests in the server's count that were not ours (other processes).
         waited: Total seconds callers were held back.
-        blocked_for: Seconds until the gate opens (0 when open).
+        blocked_for: Seconds until a 429 or an exhausted budget stops holding callers.
     """
 
     limit: int
     window: float
-    interval: float
+    allowance: int
+    in_window: int
     permits: int
     rate_limited: int
+    foreign: int
     waited: float
     blocked_for: float
 
 
 class RateLimiter:
-    """Paces the requests of one credential; shared by every client using that credential.
+    """Keeps one credential's requests under its limit; shared by all its clients.
 
     Thread-safe: any number of threads may call :meth:`acquire` and :meth:`observe`.
 
@@ -85,10 +111,10 @@ class RateLimiter:
             ``-Limit`` header once the server sends one.
         window: Length of the vendor's window in seconds (headers do not tell it).
         clock: Time source; every wait is ``clock.sleep``.
-        utilization: Share of the limit to use (0 < u <= 1). Below 1 leaves room for the
-            jitter between sending a request and the server counting it.
-        burst: Requests that may go back to back after an idle spell (1 = pure pacing).
-            Keep ``burst <= limit * (1 - utilization) + 1`` or a burst can overrun a window.
+        utilization: Share of the limit to use (0 < u <= 1); below 1 leaves room for other
+            users of the same credential that do not go through this limiter.
+        margin: Seconds added to the window to absorb network and scheduling jitter;
+            defaults to :func:`default_margin`.
         key: The credential key (see :func:`credential_key`), for ``repr`` and logs.
     """
 
@@ -98,51 +124,66 @@ class RateLimiter:
         limit: int,
         window: float,
         clock: Clock | None = None,
-        utilization: float = 0.95,
-        burst: int = 1,
+        utilization: float = 1.0,
+        margin: float | None = None,
         key: str = "default",
     ) -> None:
         if limit < 1 or window <= 0:
             raise ValueError("a rate limit allows at least one request per positive window")
         if not 0 < utilization <= 1:
             raise ValueError("utilization is in (0, 1]")
-        if burst < 1:
-            raise ValueError("burst is at least 1")
+        if margin is not None and margin < 0:
+            raise ValueError("margin must not be negative")
         self.key = key
         self._clock: Clock = clock or SystemClock()
         self._lock = threading.Lock()
         self._limit = limit
         self._window = window
         self._utilization = utilization
-        self._burst = burst
+        self._margin = default_margin(window) if margin is None else margin
         self._penalty = 1.0
-        self._next_slot = self._clock.monotonic()
+        self._sent: deque[float] = deque()
+        self._issued_at: dict[int, float] = {}
         self._blocked_until = float("-inf")
         self._permits = 0
         self._rate_limited = 0
         self._waited = 0.0
-        # The freshest budget report: which permit it answered, what was left, when it resets.
+        # The freshest budget report: which permit it answered, and what it told us.
         self._report_permit = 0
-        self._report_remaining: int | None = None
-        self._report_reset_at: float | None = None
+        self._report_remaining = 0
+        self._foreign = 0
+        self._foreign_until = float("-inf")
 
-    def _interval(self) -> float:
-        return self._window / (self._limit * self._utilization * self._penalty)
+    # --- state, under the lock ------------------------------------------------------------
+
+    def _span(self) -> float:
+        return self._window + self._margin
+
+    def _forget_old(self, now: float) -> None:
+        horizon = now - self._span()
+        while self._sent and self._sent[0] <= horizon:
+            self._sent.popleft()
+
+    def _allowance(self, now: float) -> int:
+        allowance = max(1, math.floor(self._limit * self._utilization * self._penalty))
+        if now < self._foreign_until:
+            allowance -= self._foreign
+        return allowance
 
     def _gate(self, now: float) -> float:
-        """The monotonic time before which nothing may be sent."""
+        """The monotonic time before which nothing may be sent, whatever the log says."""
         gate = self._blocked_until
-        if (
-            self._report_remaining is not None
-            and self._report_reset_at is not None
-            and self._report_reset_at > now
-        ):
-            # Permits issued after the reported one may not be counted by the server yet;
-            # assume they are, which can only make us wait when we need not.
-            available = self._report_remaining - (self._permits - self._report_permit)
-            if available <= 0:
-                gate = max(gate, self._report_reset_at)
+        if self._foreign > 0 and now < self._foreign_until:
+            # Others share the credential: trust the server's count, less what we sent since.
+            left = self._report_remaining - (self._permits - self._report_permit)
+            if left <= 0 or self._allowance(now) <= 0:
+                gate = max(gate, self._foreign_until)
         return gate
+
+    def _own_in_window(self, issued: float) -> int:
+        return sum(1 for sent in self._sent if issued - self._window < sent <= issued)
+
+    # --- public ---------------------------------------------------------------------------
 
     def acquire(self) -> int:
         """Wait until a request may be sent, and claim the right to send it.
@@ -152,31 +193,30 @@ class RateLimiter:
         """
         waited = 0.0
         while True:
-            reserved = False
             with self._lock:
                 now = self._clock.monotonic()
+                self._forget_old(now)
                 gate = self._gate(now)
                 if gate > now:
                     wait = gate - now
                 else:
-                    tolerance = (self._burst - 1) * self._interval()
-                    slot = max(now, self._next_slot - tolerance)
-                    self._next_slot = max(self._next_slot, slot) + self._interval()
-                    wait = slot - now
-                    reserved = True
-                    if wait <= 0:
-                        return self._issue(waited)
+                    allowance = self._allowance(now)
+                    if len(self._sent) < allowance:
+                        return self._issue(now, waited)
+                    oldest_blocking = self._sent[len(self._sent) - allowance]
+                    wait = oldest_blocking + self._span() - now
+            wait += _WAKE_SLACK
             self._clock.sleep(wait)
             waited += wait
-            if reserved:
-                with self._lock:
-                    if self._gate(self._clock.monotonic()) <= self._clock.monotonic():
-                        return self._issue(waited)
-                # The gate closed while we slept (a 429 elsewhere); queue again behind it.
 
-    def _issue(self, waited: float) -> int:
+    def _issue(self, now: float, waited: float) -> int:
         self._permits += 1
         self._waited += waited
+        self._sent.append(now)
+        self._issued_at[self._permits] = now
+        if len(self._issued_at) > _MAX_UNOBSERVED:
+            # A permit whose response never came back (the caller failed in between).
+            del self._issued_at[next(iter(self._issued_at))]
         return self._permits
 
     def observe(self, permit: int, *, status: int | None, headers: Mapping[str, str]) -> None:
@@ -196,15 +236,9 @@ class RateLimiter:
         )
         with self._lock:
             now = self._clock.monotonic()
+            issued = self._issued_at.pop(permit, None)
             if report is not None:
-                if report.limit is not None and report.limit > 0:
-                    self._limit = report.limit
-                if report.remaining is not None and permit >= self._report_permit:
-                    self._report_permit = permit
-                    self._report_remaining = report.remaining
-                    self._report_reset_at = (
-                        now + report.reset_after if report.reset_after is not None else None
-                    )
+                self._learn(report, permit, issued, now)
             if status == 429:
                 self._rate_limited += 1
                 pause = retry_after
@@ -213,27 +247,46 @@ class RateLimiter:
                 if pause is None:
                     pause = self._window
                 self._blocked_until = max(self._blocked_until, now + pause)
-                self._next_slot = max(self._next_slot, self._blocked_until)
                 self._penalty = max(_PENALTY_FLOOR, self._penalty * _PENALTY_ON_429)
             elif status is not None and status < 400:
                 self._penalty = min(1.0, self._penalty + _PENALTY_RECOVERY)
+
+    def _learn(
+        self, report: RateLimitHeaders, permit: int, issued: float | None, now: float
+    ) -> None:
+        if report.limit is not None and report.limit > 0:
+            self._limit = report.limit
+        if report.remaining is None or issued is None or permit < self._report_permit:
+            return
+        self._report_permit = permit
+        self._report_remaining = report.remaining
+        used_by_anyone = max(0, self._limit - report.remaining)
+        unexplained = used_by_anyone - self._own_in_window(issued)
+        # A request or two on a window's edge is counted differently by the server and by
+        # our log; only a larger gap is someone else using the credential.
+        self._foreign = unexplained if unexplained > _EDGE_TOLERANCE else 0
+        reset_after = report.reset_after if report.reset_after is not None else self._window
+        self._foreign_until = now + reset_after
 
     def stats(self) -> RateLimiterStats:
         """Return a snapshot of the limiter's state."""
         with self._lock:
             now = self._clock.monotonic()
+            self._forget_old(now)
             return RateLimiterStats(
                 limit=self._limit,
                 window=self._window,
-                interval=self._interval(),
+                allowance=self._allowance(now),
+                in_window=len(self._sent),
                 permits=self._permits,
                 rate_limited=self._rate_limited,
+                foreign=self._foreign if now < self._foreign_until else 0,
                 waited=self._waited,
                 blocked_for=max(0.0, self._gate(now) - now),
             )
 
     def __repr__(self) -> str:
-        """Show the key (a hash) and the pace, never a credential."""
+        """Show the key (a hash) and the limit, never a credential."""
         return f"RateLimiter(key={self.key!r}, limit={self._limit}, window={self._window:g})"
 
 
@@ -258,8 +311,8 @@ class RateLimiterRegistry:
         *,
         limit: int,
         window: float,
-        utilization: float = 0.95,
-        burst: int = 1,
+        utilization: float = 1.0,
+        margin: float | None = None,
     ) -> RateLimiter:
         """Return the limiter for *key*, creating it with these settings the first time.
 
@@ -268,7 +321,7 @@ class RateLimiterRegistry:
             limit: Requests per window the vendor documents for this credential.
             window: The vendor's window in seconds.
             utilization: See :class:`RateLimiter`.
-            burst: See :class:`RateLimiter`.
+            margin: See :class:`RateLimiter`.
 
         Returns:
             The shared limiter; later calls with the same key get the same object whatever
@@ -282,7 +335,7 @@ class RateLimiterRegistry:
                     window=window,
                     clock=self._clock,
                     utilization=utilization,
-                    burst=burst,
+                    margin=margin,
                     key=key,
                 )
                 self._limiters[key] = limiter
