@@ -447,3 +447,34 @@ def test_shared_limiter_keeps_four_threads_under_the_limit() -> None:
         assert limited.count("get_item") - limited.rate_limited_count == 40
         assert limited.rate_limited_count <= 1
         assert registry.get(key, limit=1, window=1).stats().permits == limited.count("get_item")
+
+
+def test_limiter_configured_too_high_learns_the_limit_and_avoids_429s(
+    server: FakeServer, vendor: Vendor, clock: FrozenClock
+) -> None:
+    server.rate_limit = RateLimitRule(limit=5, window_seconds=10.0, window="fixed")
+    limiter = RateLimiterRegistry(clock).get("example:k1", limit=100, window=10.0)
+    http = _client(server, clock, rate_limiter=limiter)
+    for _ in range(20):
+        http.get_json("/v1/items/1")
+    assert server.rate_limited_count == 0
+    assert limiter.stats().limit == 5
+    assert clock.monotonic() >= 30.0
+
+
+def test_limiter_leaves_room_for_another_process_on_the_same_credential(
+    server: FakeServer, vendor: Vendor, clock: FrozenClock
+) -> None:
+    server.rate_limit = RateLimitRule(
+        limit=50, window_seconds=10.0, style="x-rate-limit", reset="delta", window="sliding"
+    )
+    auth = {"Authorization": "Bearer shared-key-01"}
+    with requests.Session() as other_process:
+        for _ in range(40):
+            other_process.get(f"{server.base_url}/v1/items/1", headers=auth, timeout=5)
+    limiter = RateLimiterRegistry(clock).get("example:k2", limit=50, window=10.0)
+    http = _client(server, clock, rate_limiter=limiter, auth=lambda: auth)
+    for _ in range(30):
+        http.get_json("/v1/items/1")
+    assert server.rate_limited_count == 0
+    assert clock.monotonic() >= 10.0

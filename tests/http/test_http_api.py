@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 
-import ats_reject.http as http
+from ats_reject import http
 
 
 def test_all_names_exist_and_are_documented() -> None:

@@ -1,8 +1,9 @@
-"""The client-side rate limiter: pacing, learning from headers and 429s, sharing (R21)."""
+"""The client-side rate limiter: a sliding log, learning from headers and 429s (R21)."""
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 
 import pytest
 from pydantic import SecretStr
@@ -11,95 +12,131 @@ from ats_reject.clock import FrozenClock
 from ats_reject.http import RateLimiter, RateLimiterRegistry, credential_key
 
 
-def test_paces_requests_evenly(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=10, window=1.0, clock=clock, utilization=1.0)
-    permits = [limiter.acquire() for _ in range(5)]
-    assert permits == [1, 2, 3, 4, 5]
-    assert clock.sleeps == pytest.approx([0.1] * 4)
+def _window_counts(times: list[float], window: float) -> int:
+    """The most requests found in any half-open interval of length *window*."""
+    best = 0
+    recent: deque[float] = deque()
+    for moment in sorted(times):
+        recent.append(moment)
+        while recent[0] <= moment - window:
+            recent.popleft()
+        best = max(best, len(recent))
+    return best
+
+
+def test_a_short_job_goes_at_once(clock: FrozenClock) -> None:
+    limiter = RateLimiter(limit=10, window=10.0, clock=clock)
+    assert [limiter.acquire() for _ in range(10)] == list(range(1, 11))
+    assert clock.sleeps == []
+
+
+def test_the_next_request_waits_for_the_oldest_to_leave_the_window(clock: FrozenClock) -> None:
+    limiter = RateLimiter(limit=3, window=10.0, clock=clock, margin=0.5)
+    for _ in range(3):
+        limiter.acquire()
+        clock.advance(1.0)
+    limiter.acquire()  # at t=3: the first request (t=0) leaves the window at t=10.5
+    assert clock.monotonic() == pytest.approx(10.5)
+
+
+def test_no_window_ever_holds_more_than_the_limit(clock: FrozenClock) -> None:
+    limiter = RateLimiter(limit=5, window=2.0, clock=clock, margin=0.0)
+    times: list[float] = []
+    for step in range(60):
+        limiter.acquire()
+        times.append(clock.monotonic())
+        clock.advance(0.01 * (step % 7))
+    assert _window_counts(times, 2.0) <= 5
+    # And the limit is used: 60 requests in little more than 11 windows.
+    assert times[-1] <= 2.0 * 12
 
 
 def test_utilization_leaves_headroom(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=50, window=10.0, clock=clock, utilization=0.8)
-    for _ in range(3):
-        limiter.acquire()
-    assert clock.sleeps == pytest.approx([0.25, 0.25])
-
-
-def test_burst_lets_an_idle_client_send_back_to_back(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=10, window=1.0, clock=clock, utilization=1.0, burst=3)
-    clock.advance(5)
-    for _ in range(3):
+    limiter = RateLimiter(limit=10, window=10.0, clock=clock, utilization=0.8)
+    for _ in range(8):
         limiter.acquire()
     assert clock.sleeps == []
     limiter.acquire()
-    assert clock.sleeps == pytest.approx([0.1])
+    assert clock.monotonic() >= 10.0
 
 
 def test_learns_the_limit_from_headers(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=100, window=10.0, clock=clock, utilization=1.0)
+    limiter = RateLimiter(limit=100, window=10.0, clock=clock)
     permit = limiter.acquire()
-    limiter.observe(permit, status=200, headers={"X-Rate-Limit-Limit": "10"})
-    assert limiter.stats().limit == 10
-    assert limiter.stats().interval == pytest.approx(1.0)
-
-
-def test_a_spent_budget_closes_the_gate_until_the_reset(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=50, window=10.0, clock=clock, utilization=1.0)
-    permit = limiter.acquire()
-    limiter.observe(
-        permit,
-        status=200,
-        headers={"X-RateLimit-Limit": "50", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "3"},
-    )
-    assert limiter.stats().blocked_for == pytest.approx(3.0)
+    limiter.observe(permit, status=200, headers={"X-Rate-Limit-Limit": "3"})
+    assert limiter.stats().limit == 3
     limiter.acquire()
-    assert clock.monotonic() == pytest.approx(3.0)
+    limiter.acquire()
+    assert clock.sleeps == []
+    limiter.acquire()  # a 4th within the window must wait
+    assert clock.monotonic() >= 10.0
 
 
-def test_permits_issued_after_a_report_count_against_it(clock: FrozenClock) -> None:
-    # Another process shares the credential: the server says only 2 requests are left.
-    limiter = RateLimiter(limit=1000, window=10.0, clock=clock, utilization=1.0)
-    reset = str(int(clock.now().timestamp()) + 8)
+def test_our_own_usage_does_not_close_the_gate(clock: FrozenClock) -> None:
+    # The server's "0 left" is explained by our own three requests: no extra wait.
+    limiter = RateLimiter(limit=3, window=10.0, clock=clock, margin=0.0)
+    permits = [limiter.acquire() for _ in range(3)]
+    limiter.observe(
+        permits[-1],
+        status=200,
+        headers={"X-RateLimit-Limit": "3", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "30"},
+    )
+    assert limiter.stats().foreign == 0
+    limiter.acquire()
+    assert clock.monotonic() == pytest.approx(10.0, abs=1e-3)
+
+
+def test_someone_elses_usage_shrinks_our_allowance_until_the_reset(clock: FrozenClock) -> None:
+    limiter = RateLimiter(limit=50, window=10.0, clock=clock)
     first = limiter.acquire()
+    reset = str(int(clock.now().timestamp()) + 8)
     limiter.observe(
         first,
         status=200,
-        headers={"X-RateLimit-Remaining": "2", "X-RateLimit-Reset": reset},
+        headers={
+            "X-RateLimit-Limit": "50",
+            "X-RateLimit-Remaining": "9",
+            "X-RateLimit-Reset": reset,
+        },
     )
-    limiter.acquire()
-    limiter.acquire()
-    before = clock.monotonic()
-    limiter.acquire()  # the third would overrun: it waits for the reset
-    assert clock.monotonic() - before >= 7.9
+    stats = limiter.stats()
+    assert stats.foreign == 40  # 41 used, 1 of them ours
+    assert stats.allowance == 10
+    for _ in range(9):
+        limiter.acquire()
+    assert clock.sleeps == []
+    limiter.acquire()  # one more would overrun the 9 the server said were left
+    assert clock.monotonic() >= 7.9
 
 
 def test_a_stale_report_does_not_overwrite_a_fresher_one(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=1000, window=10.0, clock=clock, utilization=1.0)
+    limiter = RateLimiter(limit=50, window=10.0, clock=clock)
     old, new = limiter.acquire(), limiter.acquire()
     limiter.observe(
         new, status=200, headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "5"}
     )
     limiter.observe(
-        old, status=200, headers={"X-RateLimit-Remaining": "7", "X-RateLimit-Reset": "5"}
+        old, status=200, headers={"X-RateLimit-Remaining": "40", "X-RateLimit-Reset": "5"}
     )
     assert limiter.stats().blocked_for == pytest.approx(5.0)
 
 
-def test_429_blocks_everyone_until_retry_after_and_slows_the_pace(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=10, window=1.0, clock=clock, utilization=1.0)
+def test_429_holds_everyone_until_retry_after_and_lowers_the_allowance(
+    clock: FrozenClock,
+) -> None:
+    limiter = RateLimiter(limit=20, window=1.0, clock=clock)
     permit = limiter.acquire()
-    before = limiter.stats().interval
     limiter.observe(permit, status=429, headers={"Retry-After": "5"})
     stats = limiter.stats()
     assert stats.rate_limited == 1
     assert stats.blocked_for == pytest.approx(5.0)
-    assert stats.interval > before
+    assert stats.allowance == 17
     limiter.acquire()
     assert clock.monotonic() >= 5.0
-    # Successes bring the pace back, slowly.
-    for _ in range(200):
+    # Successes bring the allowance back, slowly.
+    for _ in range(100):
         limiter.observe(limiter.acquire(), status=200, headers={})
-    assert limiter.stats().interval == pytest.approx(before)
+    assert limiter.stats().allowance == 20
 
 
 def test_429_without_headers_waits_one_window(clock: FrozenClock) -> None:
@@ -110,34 +147,30 @@ def test_429_without_headers_waits_one_window(clock: FrozenClock) -> None:
 
 def test_transport_failures_teach_nothing(clock: FrozenClock) -> None:
     limiter = RateLimiter(limit=10, window=1.0, clock=clock)
-    before = limiter.stats()
     limiter.observe(limiter.acquire(), status=None, headers={})
-    after = limiter.stats()
-    assert (after.limit, after.interval, after.blocked_for) == (
-        before.limit,
-        before.interval,
-        before.blocked_for,
-    )
+    stats = limiter.stats()
+    assert (stats.limit, stats.allowance, stats.blocked_for) == (10, 10, 0.0)
 
 
-def test_threads_share_one_sequence_of_permits(clock: FrozenClock) -> None:
-    limiter = RateLimiter(limit=20, window=1.0, clock=clock)
-    taken: list[int] = []
+def test_threads_share_one_budget(clock: FrozenClock) -> None:
+    limiter = RateLimiter(limit=20, window=1.0, clock=clock, margin=0.0)
+    taken: list[tuple[int, float]] = []
     lock = threading.Lock()
 
     def worker() -> None:
         for _ in range(25):
             permit = limiter.acquire()
             with lock:
-                taken.append(permit)
+                taken.append((permit, clock.monotonic()))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(taken) == list(range(1, 101))
+    assert sorted(permit for permit, _ in taken) == list(range(1, 101))
     assert limiter.stats().permits == 100
+    assert _window_counts([moment for _, moment in taken], 1.0) <= 20
 
 
 def test_validation(clock: FrozenClock) -> None:
@@ -145,8 +178,8 @@ def test_validation(clock: FrozenClock) -> None:
         RateLimiter(limit=0, window=1.0, clock=clock)
     with pytest.raises(ValueError, match="utilization"):
         RateLimiter(limit=1, window=1.0, clock=clock, utilization=1.5)
-    with pytest.raises(ValueError, match="burst"):
-        RateLimiter(limit=1, window=1.0, clock=clock, burst=0)
+    with pytest.raises(ValueError, match="margin"):
+        RateLimiter(limit=1, window=1.0, clock=clock, margin=-1)
 
 
 def test_registry_shares_a_limiter_per_credential(clock: FrozenClock) -> None:

@@ -1,1 +1,55 @@
-"""Composition (placeholder)."""
+"""Composition: sandboxed templates, locales, feedback blocks, and the lint.
+
+Pure code: it reads template and term files, never the clock or the network. The usual
+path::
+
+    composer = Composer.from_paths(templates_dir)          # once
+    context = build_context(application, company="Northwind Labs", ...)
+    message = composer.compose(Purpose.REJECTION, context)
+    if message.lint.route_to_human:
+        ...  # a person reviews it; it is never sent as it is
+
+docs/templates.md is the guide: purposes, variables, locales, feedback, lint codes.
+"""
+
+from ats_reject.compose._codes import LINT_CODES, LintCode, Severity
+from ats_reject.compose._locales import format_long_date, locale_chain, normalize_locale
+from ats_reject.compose.composer import ComposedMessage, Composer, RenderedMessage
+from ats_reject.compose.context import (
+    FeedbackScope,
+    MessageContext,
+    Purpose,
+    Sender,
+    TalentPoolInvitation,
+    build_context,
+)
+from ats_reject.compose.lint import LintFinding, LintOptions, LintReport, lint
+from ats_reject.compose.preview import format_preview, render_preview, sample_context
+from ats_reject.compose.templates import MessageTemplateError, TemplateSet
+
+__all__ = [
+    "LINT_CODES",
+    "ComposedMessage",
+    "Composer",
+    "FeedbackScope",
+    "LintCode",
+    "LintFinding",
+    "LintOptions",
+    "LintReport",
+    "MessageContext",
+    "MessageTemplateError",
+    "Purpose",
+    "RenderedMessage",
+    "Sender",
+    "Severity",
+    "TalentPoolInvitation",
+    "TemplateSet",
+    "build_context",
+    "format_long_date",
+    "format_preview",
+    "lint",
+    "locale_chain",
+    "normalize_locale",
+    "render_preview",
+    "sample_context",
+]

@@ -14,10 +14,12 @@ import re
 __all__ = ["raw_span", "visible_text"]
 
 _HIDDEN = re.compile(r"<(script|style|head)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
-_INLINE_TAG = re.compile(
-    r"</?(?:a|b|i|u|em|strong|span|small|code|abbr|mark|sub|sup|s|q|cite|font)\b[^>]*>",
-    re.IGNORECASE,
-)
+_INLINE_NAMES = r"(?:a|b|i|u|em|strong|span|small|code|abbr|mark|sub|sup|s|q|cite|font)"
+# Templates write tags in lower case; the case-blind pattern is five times slower, so it is
+# used only when an upper-case tag is present.
+_INLINE_TAG = re.compile(r"</?" + _INLINE_NAMES + r"\b[^>]*>")
+_INLINE_TAG_ANY_CASE = re.compile(r"</?" + _INLINE_NAMES + r"\b[^>]*>", re.IGNORECASE)
+_UPPER_TAG = re.compile(r"</?[A-Z]")
 _TAG = re.compile(r"<[^>]*>")
 _TOKEN = re.compile(
     r"<(script|style|head)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>"
@@ -29,7 +31,7 @@ _TOKEN = re.compile(
 def _replacement(token: str) -> str:
     if token.startswith("&"):
         return html.unescape(token)
-    if _INLINE_TAG.fullmatch(token):
+    if _INLINE_TAG_ANY_CASE.fullmatch(token):
         return ""
     return "\n"
 
@@ -37,11 +39,26 @@ def _replacement(token: str) -> str:
 def visible_text(markup: str) -> str:
     """What a reader sees of *markup*: no head, scripts, styles, comments or tags.
 
-    Block tags become line breaks; inline tags (``<a>``, ``<strong>`` ...) vanish, so a word
-    split by markup stays one word. Character references are decoded.
+    Source line breaks become spaces and block tags become line breaks, so each line is one
+    block as a reader sees it; inline tags (``<a>``, ``<strong>`` ...) vanish, so a word split
+    by markup stays one word. Character references are decoded.
     """
-    text = _HIDDEN.sub("\n", markup)
-    text = _INLINE_TAG.sub("", text)
+    # Line breaks in HTML source are spaces to a reader; only block tags break lines. Both
+    # are one character, so offsets are unchanged.
+    text = markup.replace("\n", " ") if "\n" in markup else markup
+    lowered = text.lower()
+    head_start = lowered.find("<head")
+    head_end = lowered.find("</head>", head_start)
+    if head_start >= 0 and head_end > head_start:
+        text = text[:head_start] + "\n" + text[head_end + len("</head>") :]
+        lowered = text.lower()
+    # The pattern for hidden blocks is slow to scan, and most parts have none left.
+    if "<!--" in text or "<script" in lowered or "<style" in lowered or "<head" in lowered:
+        text = _HIDDEN.sub("\n", text)
+    if _UPPER_TAG.search(text):
+        text = _INLINE_TAG_ANY_CASE.sub("", text)
+    else:
+        text = _INLINE_TAG.sub("", text)
     text = _TAG.sub("\n", text)
     return html.unescape(text) if "&" in text else text
 

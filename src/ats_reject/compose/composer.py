@@ -19,7 +19,7 @@ from ats_reject.compose.templates import EMPTY_MARK, TemplateSet
 
 __all__ = ["ComposedMessage", "Composer", "RenderedMessage"]
 
-_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
+_BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MAX_CACHED_CHAINS = 1024
 
@@ -63,8 +63,10 @@ def _take_marks(value: str, part: Part) -> tuple[str, list[tuple[Part, int]]]:
 def _tidy_text(value: str) -> str:
     # Conditional blocks leave runs of blank lines and trailing spaces behind; a reader
     # should see one blank line between paragraphs.
-    value = _TRAILING_SPACE.sub("\n", value)
-    value = _BLANK_LINES.sub("\n\n", value)
+    if " \n" in value or "\t\n" in value:
+        value = _TRAILING_SPACE.sub("\n", value)
+    if "\n\n\n" in value:
+        value = _BLANK_LINES.sub("\n\n", value)
     return value.strip() + "\n"
 
 
@@ -123,7 +125,9 @@ class Composer:
             ValueError: *purpose* is not a purpose.
         """
         purpose = Purpose(purpose)
-        bundle = self.templates.find(purpose.value, context.stage.value, self._chain(context.locale))
+        bundle = self.templates.find(
+            purpose.value, context.stage.value, self._chain(context.locale)
+        )
         variables: dict[str, Any] = context.template_variables()
         variables["locale"] = bundle.locale
         variables["purpose"] = purpose.value
@@ -148,9 +152,7 @@ class Composer:
 
     def lint(self, message: RenderedMessage, context: MessageContext) -> LintReport:
         """Lint a rendered message with this composer's term folder and options."""
-        return lint(
-            message, context, options=self.lint_options, lint_terms_dir=self.lint_terms_dir
-        )
+        return lint(message, context, options=self.lint_options, lint_terms_dir=self.lint_terms_dir)
 
     def compose(self, purpose: Purpose | str, context: MessageContext) -> ComposedMessage:
         """Render and lint the message for *purpose*.

@@ -2,7 +2,7 @@
 
 Layout of a template folder (the shipped one and a user's are the same)::
 
-    <locale>/<template id>.subject.j2    required
+    <locale>/<template id>.subject.j2    required (a stage template may use its purpose's)
     <locale>/<template id>.text.j2       required
     <locale>/<template id>.html.j2       optional
     <locale>/_<partial>.<part>.j2        shared pieces, for {% include %}
@@ -33,6 +33,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ats_reject.compose._locales import format_long_date, normalize_locale
+from ats_reject.compose.context import Sender, TalentPoolInvitation
 from ats_reject.errors import ConfigurationError
 
 __all__ = [
@@ -97,10 +98,24 @@ def _date_long(context: jinja2.runtime.Context, value: date) -> str:
     return format_long_date(value, str(locale))
 
 
+# The fields of the context's own frozen models are plain data: reading them needs none of
+# the sandbox's generic checks, which cost a dozen isinstance calls per access.
+_DATA_FIELDS: dict[type, frozenset[str]] = {
+    model: frozenset(model.model_fields) for model in (Sender, TalentPoolInvitation)
+}
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox, also refusing huge repetitions and powers."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Allow the context models' fields at once; ask the sandbox about the rest."""
+        fields = _DATA_FIELDS.get(type(obj))
+        if fields is not None and attr in fields:
+            return True
+        return super().is_safe_attribute(obj, attr, value)
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -254,14 +269,20 @@ class TemplateSet:
             return bundle
         parts = self._index[key]
         label = f"{source}:{locale}/{template_id}"
-        for required in ("subject", "text"):
-            if required not in parts:
-                raise MessageTemplateError(label, f"the {required} part is missing")
+        if "text" not in parts:
+            raise MessageTemplateError(label, "the text part is missing")
+        subject = parts.get("subject")
+        if subject is None and "." in template_id:
+            # A stage template may share its purpose's subject from the same folder.
+            base = self._index.get((source, locale, template_id.split(".", 1)[0]), {})
+            subject = base.get("subject")
+        if subject is None:
+            raise MessageTemplateError(label, "the subject part is missing")
         html = parts.get("html")
         bundle = TemplateBundle(
             template_id=label,
             locale=locale,
-            subject=self._compile(parts["subject"]),
+            subject=self._compile(subject),
             text=self._compile(parts["text"]),
             html=self._compile(html) if html is not None else None,
         )

@@ -64,8 +64,9 @@ class HttpClient:
     call passes ``idempotent=``) are retried on timeouts, connection failures and 408, 429,
     500, 502, 503, 504, waiting what the server asks (``Retry-After``, rate-limit reset) or
     else a full-jitter backoff. Writes (POST, PATCH) are **never retried blindly**: only a
-    429, or a 503 that carries ``Retry-After``, is retried, because the server then tells us
-    it turned the request away without processing it. A timeout or a dropped connection on
+    429 or a 503 that says when to come back (``Retry-After``, or a rate-limit reset header
+    on a 429) is retried, because the server then tells us it turned the request away
+    without processing it. A timeout or a dropped connection on
     a write raises :class:`~ats_reject.errors.TransportError` at once: the write may have
     been applied, so the caller reads the object back and writes again only if it was not.
     400, 401, 403, 404, 409, 410 and 422 are never retried; a 401 is tried once more only
