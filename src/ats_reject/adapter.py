@@ -31,6 +31,7 @@ from ats_reject.errors import (
     CapabilityNotSupportedError,
     ConfigurationError,
 )
+from ats_reject.http import make_session
 from ats_reject.models import (
     Application,
     CanonicalModel,
@@ -143,11 +144,7 @@ class Adapter(ABC, Generic[SettingsT]):
     ) -> None:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
-        if session is None:
-            from ats_reject.http import make_session  # noqa: PLC0415 - http imports lazily
-
-            session = make_session()
-        self.session = session
+        self.session = session if session is not None else make_session()
 
     @classmethod
     def from_mapping(

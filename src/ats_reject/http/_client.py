@@ -23,7 +23,8 @@ from ats_reject.http._errormap import (
     map_error,
     scrubbed_cause,
 )
-from ats_reject.http._paginate import PageRequest, Paginator
+from ats_reject.http._listing import walk_pages
+from ats_reject.http._paginate import Paginator
 from ats_reject.http._ratelimit import RateLimiter
 from ats_reject.http._retry import RetryBudget, RetryEvent, RetryPolicy, is_retryable
 from ats_reject.http._session import Timeouts
@@ -299,25 +300,17 @@ class HttpClient:
         """
         if paginator.adapter is None:
             paginator.adapter = self.adapter
-        first_params = {**paginator.initial_params(), **(params or {})}
-        first_json = dict(json) if json is not None else None
-        following: PageRequest | None = PageRequest()
-        while following is not None:
-            target, page_params, page_json = self._page_target(
-                path_or_url, first_params, first_json, following
+
+        def send(
+            target: str, page_params: dict[str, Any] | None, page_json: dict[str, Any] | None
+        ) -> requests.Response:
+            return self.request(
+                method, target, params=page_params, json=page_json, headers=headers, idempotent=True
             )
-            response = self.request(
-                method,
-                target,
-                params=page_params,
-                json=page_json,
-                headers=headers,
-                idempotent=True,
-            )
-            yield response
-            following = paginator.next_page(response)
-            if following is not None and following.url is not None:
-                self._check_same_origin(following.url, response)
+
+        return walk_pages(
+            send, path_or_url, paginator, origin=self._origin, params=params, json=json
+        )
 
     def paginate_items(
         self,
@@ -334,32 +327,6 @@ class HttpClient:
             path_or_url, paginator, method=method, params=params, json=json, headers=headers
         ):
             yield from paginator.items(response)
-
-    def _page_target(
-        self,
-        path_or_url: str,
-        first_params: dict[str, Any],
-        first_json: dict[str, Any] | None,
-        following: PageRequest,
-    ) -> tuple[str, dict[str, Any] | None, dict[str, Any] | None]:
-        if following.url is not None:
-            return following.url, None, first_json
-        params = {**first_params, **(following.params or {})}
-        body = first_json
-        if following.json is not None:
-            body = {**(first_json or {}), **following.json}
-        return path_or_url, params or None, body
-
-    def _check_same_origin(self, url: str, response: requests.Response) -> None:
-        parts = urlsplit(url)
-        if (parts.scheme, parts.netloc.lower()) != self._origin:
-            raise ResponseSchemaError(
-                "pagination: a next link leaves the API's scheme or host; not followed",
-                adapter=self.adapter,
-                status=response.status_code,
-                method=response.request.method if response.request is not None else None,
-                path=response.url or None,
-            )
 
     # --- one attempt ----------------------------------------------------------------------
 

@@ -7,16 +7,16 @@ Pure: no I/O. The clock is read once per call, only to move a time that has alre
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ats_reject._durations import add_duration, parse_duration
-from ats_reject._wallclock import load_zone, local_label
+from ats_reject._durations import parse_duration
+from ats_reject._wallclock import local_label
 from ats_reject.adapter import Capability
 from ats_reject.clock import Clock, SystemClock, ensure_aware
 from ats_reject.compose.context import FeedbackScope
-from ats_reject.models import Application, ApplicationStatus, StageKind
+from ats_reject.models import Application, ApplicationStatus, RejectionReasonKind, StageKind
+from ats_reject.policy._actions import Plan, build_decision, job_names
 from ats_reject.policy._match import CompiledRule, Facts, compile_rules, facts_of
 from ats_reject.policy._models import (
     ActionCondition,
@@ -32,7 +32,7 @@ from ats_reject.policy._models import (
 from ats_reject.policy._rules import WITHDRAWAL_TEMPLATE, Channel, Rule, RuleAction
 from ats_reject.policy._schedule import Scheduler
 from ats_reject.policy._settings import PolicySettings
-from ats_reject.timing import HolidayCalendar, ResolvedZone, SendSchedule, spread_batch
+from ats_reject.timing import SendSchedule, SendWindow, spread_batch
 
 if TYPE_CHECKING:
     from ats_reject._config_company import CompanySettings
@@ -53,41 +53,13 @@ _STAGE_RANK = {
 _EMAIL_SENDER = "email"
 _BUILTIN_WITHDRAWN = Rule(
     name="built-in:withdrawn",
-    description="No rule matched a withdrawal: nothing is sent.",
+    description="a candidate who withdrew gets nothing",
     then=RuleAction(channel=Channel.NONE),
 )
 _BUILTIN_OTHERWISE = Rule(
     name="built-in:otherwise",
-    description="No rule matched: an e-mail without feedback.",
+    description="an e-mail without feedback",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """A decision whose first message has a schedule, before actions are built."""
-
-    case: RejectionCase
-    primary: Application
-    group: tuple[Application, ...]
-    version: str
-    rule: CompiledRule
-    channel: Channel
-    kind: MessageKind
-    template: str
-    feedback: FeedbackScope
-    talent_pool: bool
-    zone: ResolvedZone
-    calendar: HolidayCalendar
-    schedule: SendSchedule
-    trace: tuple[str, ...]
-    fallbacks: tuple[str, ...]
-    sender: str | None
-
-
-def _rank(application: Application) -> tuple[int, datetime, str]:
-    stage = application.current_stage
-    decided = application.rejection.decided_at if application.rejection else datetime.min
-    return (_STAGE_RANK[stage.kind] if stage else 0, decided, application.id)
 
 
 def _is_rejection(application: Application) -> bool:
@@ -95,8 +67,21 @@ def _is_rejection(application: Application) -> bool:
 
 
 def _decided(application: Application) -> datetime:
-    assert application.rejection is not None  # noqa: S101 - callers filter rejected ones
-    return application.rejection.decided_at
+    rejection = application.rejection
+    if rejection is None:  # pragma: no cover - callers pass rejected applications only
+        raise ValueError("the application carries no rejection")
+    return rejection.decided_at
+
+
+def _withdrew(application: Application) -> bool:
+    reason = application.rejection.reason if application.rejection else None
+    return reason is not None and reason.kind is RejectionReasonKind.THEY_WITHDREW
+
+
+def _rank(application: Application) -> tuple[int, datetime, str]:
+    """The application a consolidated message is filed under: the one that got furthest."""
+    stage = application.current_stage
+    return (_STAGE_RANK[stage.kind] if stage else 0, _decided(application), application.id)
 
 
 class PolicyEngine:
@@ -125,15 +110,15 @@ class PolicyEngine:
             name: frozenset(found) for name, found in (capabilities_by_connection or {}).items()
         }
         rules = policy.effective_rules()
-        builtins = compile_rules(
-            (*rules, _BUILTIN_WITHDRAWN, _BUILTIN_OTHERWISE), policy.timing
-        )
-        self.rules: tuple[CompiledRule, ...] = builtins[: len(rules)]
-        self._withdrawn_fallback, self._otherwise_fallback = builtins[len(rules) :]
+        compiled = compile_rules((*rules, _BUILTIN_WITHDRAWN, _BUILTIN_OTHERWISE), policy.timing)
+        self.rules: tuple[CompiledRule, ...] = compiled[: len(rules)]
+        """The rules in the order they are tried."""
+        self._withdrawn_fallback, self._otherwise_fallback = compiled[len(rules) :]
         self._scheduler = Scheduler(company)
         self._consolidate_within = parse_duration(policy.applications.consolidate_within)
         remind = policy.promises.remind_recruiter_before
         self._remind_before = parse_duration(remind) if remind else None
+        self._default_window = SendWindow.parse(policy.timing.send_window)
 
     @classmethod
     def from_config(
@@ -143,8 +128,12 @@ class PolicyEngine:
         registry: AdapterRegistry | None = None,
         clock: Clock | None = None,
     ) -> PolicyEngine:
-        """Build the engine from a loaded configuration, asking each adapter's capabilities."""
-        from ats_reject.adapter import default_registry  # noqa: PLC0415 - keep imports light
+        """Build the engine from a loaded configuration, asking each adapter its capabilities.
+
+        Raises:
+            AdapterNotFoundError: A connection's adapter is not installed any more.
+        """
+        from ats_reject.adapter import default_registry  # noqa: PLC0415 - only when needed
 
         found = registry or default_registry
         capabilities = {
@@ -165,7 +154,9 @@ class PolicyEngine:
             with its explanation.
         """
         result = self._evaluate(case, ensure_aware(self._clock.now()))
-        return result if isinstance(result, Decision) else self._finish(result, result.schedule)
+        if isinstance(result, Decision):
+            return result
+        return build_decision(result, result.schedule, self._scheduler)
 
     def decide_batch(
         self,
@@ -173,7 +164,7 @@ class PolicyEngine:
         *,
         already_planned: Mapping[str, Iterable[datetime]] | None = None,
     ) -> list[Decision]:
-        """Decide many cases at once, spreading each sender's e-mails over the send window.
+        """Decide many cases at once, spreading each sender's messages over the send window.
 
         Messages of one sender move from the first minute of their window to stable places
         in it, and no 60 minutes hold more than ``policy.sender_hourly_cap`` of them.
@@ -190,33 +181,31 @@ class PolicyEngine:
         results = [self._evaluate(case, now) for case in cases]
         by_sender: dict[str, dict[str, SendSchedule]] = {}
         for result in results:
-            if isinstance(result, _Plan) and result.sender is not None:
-                spread_key = f"{result.case.connection}:{result.primary.id}"
-                by_sender.setdefault(result.sender, {})[spread_key] = result.schedule
+            if isinstance(result, Plan) and result.sender is not None:
+                by_sender.setdefault(result.sender, {})[result.spread_key] = result.schedule
         spread: dict[str, SendSchedule] = {}
         for sender, schedules in by_sender.items():
             earlier = already_planned.get(sender, ()) if already_planned else ()
             spread.update(
                 spread_batch(
-                    schedules,
-                    hourly_cap=self.policy.sender_hourly_cap,
-                    already_planned=earlier,
+                    schedules, hourly_cap=self.policy.sender_hourly_cap, already_planned=earlier
                 )
             )
-        decisions: list[Decision] = []
-        for result in results:
-            if isinstance(result, Decision):
-                decisions.append(result)
-                continue
-            key = f"{result.case.connection}:{result.primary.id}"
-            decisions.append(self._finish(result, spread.get(key, result.schedule)))
-        return decisions
+        return [
+            result
+            if isinstance(result, Decision)
+            else build_decision(
+                result, spread.get(result.spread_key, result.schedule), self._scheduler
+            )
+            for result in results
+        ]
 
-    def sender_key(self, case: RejectionCase, channel: Channel) -> str | None:
+    @staticmethod
+    def sender_key(case: RejectionCase, channel: Channel) -> str | None:
         """Whose hourly cap a first message by *channel* counts against; ``None`` for none.
 
         Our own e-mails all leave through one mailbox (``"email"``); the ATS sends as the
-        recruiter, so its e-mails count per connection and recruiter.
+        recruiter, so its e-mails count per connection and recruiter. Calls are not capped.
         """
         if channel is Channel.EMAIL:
             return _EMAIL_SENDER
@@ -228,11 +217,12 @@ class PolicyEngine:
     def plan_promise(
         self, connection: str, application: Application, promised_by: datetime
     ) -> tuple[PlannedAction, ...]:
-        """Plan around a decision promised to the candidate by *promised_by*.
+        """Plan around a decision promised to the candidate by *promised_by* (aware).
 
-        A reminder goes to the recruiter ``policy.promises.remind_recruiter_before`` ahead,
-        and a holding update to the candidate when the date passes undecided (at the next
-        allowed time in their zone). Both hold only while the application is still active.
+        The recruiter is reminded ``policy.promises.remind_recruiter_before`` ahead, and the
+        candidate gets a holding update at the first allowed time from the promised moment
+        (in their zone and the default send window). Both are conditional on the application
+        still being undecided when they fall due.
 
         Returns:
             The actions; none when the application is no longer active.
@@ -244,50 +234,42 @@ class PolicyEngine:
         version = f"promise:{decision_version(promised)}"
         zone = self._scheduler.zone_for(application)
         calendar = self._scheduler.calendar_for(zone)
-        window = self.rules[-1].timing.send_window if self.rules else None
-        window = window or self._otherwise_fallback.timing.send_window
         settings = self.policy.promises
+        common = {
+            "connection": connection,
+            "application_id": application.id,
+            "decision_version": version,
+            "channel": Channel.EMAIL,
+            "condition": ActionCondition.STILL_UNDECIDED,
+            "zone": zone.zone,
+        }
+        promise = f"a decision was promised by {local_label(promised, zone.zone)} {zone.zone}"
         actions: list[PlannedAction] = []
         if self._remind_before is not None:
-            amount = self._remind_before
-            step = timedelta(**{amount.unit: amount.amount})
-            remind_at = max(promised - step, now)
+            ahead = timedelta(**{self._remind_before.unit: self._remind_before.amount})
             actions.append(
                 PlannedAction(
-                    connection=connection,
-                    application_id=application.id,
+                    **common,  # type: ignore[arg-type]
                     message_kind=MessageKind.RECRUITER_REMINDER,
-                    decision_version=version,
-                    channel=Channel.EMAIL,
-                    due_at=remind_at,
+                    due_at=max(promised - ahead, now),
                     deadline=promised,
                     audience=Audience.RECRUITER,
-                    condition=ActionCondition.STILL_UNDECIDED,
-                    zone=zone.zone,
-                    reasons=(
-                        f"a decision was promised by {local_label(promised, zone.zone)} "
-                        f"{zone.zone}; the recruiter is reminded {amount} before",
-                    ),
+                    reasons=(f"{promise}; the recruiter is reminded {self._remind_before} before",),
                 )
             )
         if settings.holding_update:
-            update_at = self._scheduler.after(
-                max(promised, now), parse_duration("0 min"), window, zone.zone, calendar
+            update_at = self._scheduler.next_allowed(
+                max(promised, now), self._default_window, zone.zone, calendar
             )
             actions.append(
                 PlannedAction(
-                    connection=connection,
-                    application_id=application.id,
+                    **common,  # type: ignore[arg-type]
                     message_kind=MessageKind.HOLDING_UPDATE,
-                    decision_version=version,
-                    channel=Channel.EMAIL,
                     due_at=update_at,
                     template=settings.holding_update_template,
-                    condition=ActionCondition.STILL_UNDECIDED,
-                    zone=zone.zone,
                     reasons=(
-                        "if the promised date passes undecided, the candidate gets a holding "
-                        f"update at the next allowed time ({window.describe()}, {zone.zone})",
+                        f"{promise}; if it passes undecided, the candidate gets a holding update "
+                        f"at the next allowed time ({self._default_window.describe()})",
                     ),
                 )
             )
@@ -295,7 +277,7 @@ class PolicyEngine:
 
     # --- evaluation --------------------------------------------------------------------------
 
-    def _evaluate(self, case: RejectionCase, now: datetime) -> Decision | _Plan:
+    def _evaluate(self, case: RejectionCase, now: datetime) -> Decision | Plan:
         application = case.application
         ids = {
             "connection": case.connection,
@@ -303,24 +285,22 @@ class PolicyEngine:
             "candidate_id": application.candidate_id,
         }
         if not _is_rejection(application):
-            state = application.status.value
             return Decision(
-                **ids,
+                **ids,  # type: ignore[arg-type]
                 outcome=Outcome.CANCELLED,
                 cancel_reasons=(
-                    f"the application is {state} in the ATS, not rejected: nothing is sent, "
-                    "and anything planned for it is cancelled",
+                    f"the application is {application.status.value} in the ATS, not rejected: "
+                    "nothing is sent, and anything planned for it is cancelled",
                 ),
                 cancel_scope=CancelScope.APPLICATION,
             )
         version = decision_version(_decided(application))
-        applications = self.policy.applications
-        others = case.other_applications
-        if applications.cancel_on_offer_or_hire:
-            blockers = self._offers_and_hires(others)
+        settings = self.policy.applications
+        if settings.cancel_on_offer_or_hire:
+            blockers = _offers_and_hires(case.other_applications)
             if blockers:
                 return Decision(
-                    **ids,
+                    **ids,  # type: ignore[arg-type]
                     outcome=Outcome.CANCELLED,
                     decision_version=version,
                     cancel_reasons=blockers,
@@ -331,70 +311,60 @@ class PolicyEngine:
         primary = max(group, key=_rank)
         primary_facts = facts if primary is application else facts_of(case.connection, primary)
         rule, trace = self._match(primary_facts)
-        if primary is not application:
-            trace.insert(0, f"rule chosen for application {primary.id}, which the message is filed under")
         fallbacks: list[str] = []
         channel = self._channel(case.connection, rule, fallbacks)
         feedback = self._feedback(rule, primary_facts, trace)
+        outcome = {
+            **ids,
+            "decision_version": version,
+            "rule": rule.name,
+            "channel": channel,
+            "fallbacks": tuple(fallbacks),
+        }
         if channel is Channel.NONE:
             trace.append("channel none: nothing is sent")
-            return Decision(
-                **ids,
-                outcome=Outcome.PLANNED,
-                decision_version=version,
-                rule=rule.name,
-                channel=channel,
-                trace=tuple(trace),
-            )
-        if applications.hold_while_active:
+            return Decision(**outcome, outcome=Outcome.PLANNED, trace=tuple(trace))  # type: ignore[arg-type]
+        if settings.hold_while_active:
             active = tuple(
                 sorted(
                     other.id
-                    for other in others
+                    for other in case.other_applications
                     if other.status is ApplicationStatus.ACTIVE and not other.is_prospect
                 )
             )
             if active:
                 return Decision(
-                    **ids,
+                    **outcome,  # type: ignore[arg-type]
                     outcome=Outcome.HELD,
-                    decision_version=version,
-                    rule=rule.name,
-                    channel=channel,
                     feedback=feedback,
                     hold_reasons=(
-                        "the same person has other active applications "
-                        f"({', '.join(active)}); the message waits until they are decided, "
-                        "so the person hears once (policy.applications.hold_while_active)",
+                        f"the same person has other active applications ({', '.join(active)}); "
+                        "the message waits until they are decided, so the person hears once "
+                        "(policy.applications.hold_while_active)",
                     ),
                     waiting_for=active,
-                    fallbacks=tuple(fallbacks),
                     trace=tuple(trace),
                 )
         covers = tuple(member.id for member in group)
         if primary is not application:
+            trace.append(
+                f"told in one message about applications {', '.join(covers)}, filed under "
+                f"application {primary.id}, which got furthest (policy.applications.consolidate)"
+            )
             return Decision(
-                **ids,
+                **outcome,  # type: ignore[arg-type]
                 outcome=Outcome.PLANNED,
-                decision_version=version,
-                rule=rule.name,
-                channel=channel,
                 consolidated_into=primary.id,
                 covers=covers,
-                roles=self._roles(group),
-                trace=(
-                    *trace,
-                    f"told in one message with applications {', '.join(covers)}, filed under "
-                    f"application {primary.id} (policy.applications.consolidate)",
-                ),
+                roles=job_names(group),
+                trace=tuple(trace),
             )
         decided_at = max(_decided(member) for member in group)
         if len(group) > 1:
             version = decision_version(decided_at)
             trace.append(
                 f"one message names the roles of applications {', '.join(covers)} "
-                "(policy.applications.consolidate); it is timed from the latest of their "
-                "decisions"
+                "(policy.applications.consolidate), timed from the latest of their decisions"
             )
         applied = [member.applied_at for member in group if member.applied_at is not None]
         zone = self._scheduler.zone_for(application)
@@ -402,23 +372,19 @@ class PolicyEngine:
         schedule = self._scheduler.plan(
             decided_at, max(applied) if applied else None, rule.timing, zone, calendar, now
         )
+        then = rule.rule.then
         if rule.is_withdrawal_rule:
-            kind = MessageKind.WITHDRAWAL_THANKS
-            template = rule.rule.then.template or WITHDRAWAL_TEMPLATE
+            kind, template = MessageKind.WITHDRAWAL_THANKS, then.template or WITHDRAWAL_TEMPLATE
         elif channel is Channel.CALL:
-            kind = MessageKind.CALL_TASK
-            template = rule.rule.then.call.talking_points_template
+            kind, template = MessageKind.CALL_TASK, then.call.talking_points_template
         else:
-            kind = MessageKind.REJECTION
-            template = rule.rule.then.template or "rejection"
-        talent_pool = rule.rule.then.talent_pool
+            kind, template = MessageKind.REJECTION, then.template or "rejection"
         trace.append(
             f"channel {channel.value}, template {template!r}, feedback {feedback.value}, "
-            f"talent-pool invitation {'on' if talent_pool else 'off'}"
+            f"talent-pool invitation {'on' if then.talent_pool else 'off'}"
         )
-        return _Plan(
+        return Plan(
             case=case,
-            primary=application,
             group=group,
             version=version,
             rule=rule,
@@ -426,7 +392,7 @@ class PolicyEngine:
             kind=kind,
             template=template,
             feedback=feedback,
-            talent_pool=talent_pool,
+            talent_pool=then.talent_pool,
             zone=zone,
             calendar=calendar,
             schedule=schedule,
@@ -435,60 +401,30 @@ class PolicyEngine:
             sender=self.sender_key(case, channel),
         )
 
-    @staticmethod
-    def _offers_and_hires(others: Iterable[Application]) -> tuple[str, ...]:
-        reasons: list[str] = []
-        for other in sorted(others, key=lambda item: item.id):
-            if other.status is ApplicationStatus.HIRED:
-                reasons.append(
-                    f"application {other.id} of the same person is hired: nothing is sent "
-                    "to the person (policy.applications.cancel_on_offer_or_hire)"
-                )
-            elif (
-                other.status is ApplicationStatus.ACTIVE
-                and other.current_stage is not None
-                and other.current_stage.kind is StageKind.OFFER
-            ):
-                reasons.append(
-                    f"application {other.id} of the same person is at the offer stage: nothing "
-                    "is sent to the person (policy.applications.cancel_on_offer_or_hire)"
-                )
-        return tuple(reasons)
-
     def _group(self, case: RejectionCase, facts: Facts) -> tuple[Application, ...]:
         """The rejected applications told in one message with this one (itself included)."""
         application = case.application
         if not self.policy.applications.consolidate or facts.withdrawn:
             return (application,)
         members = [application]
-        for other in case.other_applications:
-            reason = other.rejection.reason if other.rejection else None
-            if (
-                _is_rejection(other)
-                and other.id not in case.already_notified
-                and not (reason is not None and reason.kind.value == "they_withdrew")
-            ):
-                members.append(other)
+        members.extend(
+            other
+            for other in case.other_applications
+            if _is_rejection(other)
+            and not _withdrew(other)
+            and other.id not in case.already_notified
+        )
         if len(members) == 1:
             return (application,)
         latest = max(_decided(member) for member in members)
-        window = self._consolidate_within
         close = [
             member
             for member in members
-            if self._scheduler.within(_decided(member), latest, window)
+            if self._scheduler.within(_decided(member), latest, self._consolidate_within)
         ]
         if application not in close:
             return (application,)
         return tuple(sorted(close, key=lambda member: (_decided(member), member.id)))
-
-    @staticmethod
-    def _roles(group: Sequence[Application]) -> tuple[str, ...]:
-        names: list[str] = []
-        for member in group:
-            if member.job is not None and member.job.name not in names:
-                names.append(member.job.name)
-        return tuple(names)
 
     def _match(self, facts: Facts) -> tuple[CompiledRule, list[str]]:
         trace: list[str] = []
@@ -499,210 +435,62 @@ class PolicyEngine:
                 return rule, trace
             trace.append(f"rule {rule.index} {rule.name!r} passed over: {failure}")
         fallback = self._withdrawn_fallback if facts.withdrawn else self._otherwise_fallback
-        trace.append(f"no rule matched; {fallback.rule.description}")
+        trace.append(f"no rule matched; built-in fallback: {fallback.rule.description}")
         return fallback, trace
 
     def _channel(self, connection: str, rule: CompiledRule, fallbacks: list[str]) -> Channel:
         channel: Channel = rule.rule.then.channel
-        if channel is Channel.ATS and Capability.NATIVE_EMAIL not in self._capabilities.get(
-            connection, frozenset()
-        ):
-            known = connection in self._capabilities
-            why = (
-                "its adapter cannot send the ATS's own e-mail (no native_email capability)"
-                if known
-                else "the connection is not configured, so its capabilities are unknown"
-            )
-            fallbacks.append(
-                f"rule {rule.name!r} asks for channel 'ats', but on connection {connection!r} "
-                f"{why}; sending our own e-mail instead"
-            )
-            return Channel.EMAIL
-        return channel
+        if channel is not Channel.ATS:
+            return channel
+        capabilities = self._capabilities.get(connection)
+        if capabilities is not None and Capability.NATIVE_EMAIL in capabilities:
+            return channel
+        why = (
+            "its adapter cannot send the ATS's own e-mail (no native_email capability)"
+            if capabilities is not None
+            else "the connection is unknown to the policy, so the ATS cannot be asked to send"
+        )
+        fallbacks.append(
+            f"rule {rule.name!r} asks for channel 'ats', but on connection {connection!r} "
+            f"{why}; sending our own e-mail instead"
+        )
+        return Channel.EMAIL
 
     def _feedback(self, rule: CompiledRule, facts: Facts, trace: list[str]) -> FeedbackScope:
         feedback: FeedbackScope = rule.rule.then.feedback
         if (
-            feedback is not FeedbackScope.NONE
-            and self.policy.feedback_requires_interviews
-            and not facts.had_interviews
+            feedback is FeedbackScope.NONE
+            or not self.policy.feedback_requires_interviews
+            or facts.had_interviews
         ):
-            how = (
-                "judging by the stage (the ATS does not say)"
-                if facts.interviews_inferred
-                else "according to the ATS"
-            )
-            trace.append(
-                f"feedback {feedback.value} dropped to none: no interview took place {how} "
-                "(policy.feedback_requires_interviews)"
-            )
-            return FeedbackScope.NONE
-        return feedback
-
-    # --- actions -----------------------------------------------------------------------------
-
-    def _finish(self, plan: _Plan, schedule: SendSchedule) -> Decision:
-        case = plan.case
-        rule = plan.rule
-        scheduler = self._scheduler
-        zone = plan.zone.zone
-        window = schedule.send_window
-        covers = tuple(member.id for member in plan.group)
-
-        def action(kind: MessageKind, due: datetime, **extra: object) -> PlannedAction:
-            return PlannedAction(
-                connection=case.connection,
-                application_id=plan.primary.id,
-                message_kind=kind,
-                decision_version=extra.pop("version", plan.version),  # type: ignore[arg-type]
-                channel=extra.pop("channel", Channel.EMAIL),  # type: ignore[arg-type]
-                due_at=due,
-                covers=covers,
-                zone=zone,
-                **extra,  # type: ignore[arg-type]
-            )
-
-        actions: list[PlannedAction] = []
-        base = schedule.send_at
-        if plan.channel is Channel.CALL:
-            call_deadline = scheduler.after(
-                schedule.send_at, rule.call_fallback_after, window, zone, plan.calendar
-            )
-            handover = (
-                f"the recruiter has until {local_label(call_deadline, zone)} {zone} "
-                f"({rule.call_fallback_after} after the call is due) to mark the call done"
-            )
-            actions.append(
-                action(
-                    MessageKind.CALL_TASK,
-                    schedule.send_at,
-                    channel=Channel.CALL,
-                    template=plan.template,
-                    deadline=call_deadline,
-                    deadline_met=schedule.deadline_met,
-                    audience=Audience.RECRUITER,
-                    reasons=(*schedule.reasons, handover),
-                )
-            )
-            actions.append(
-                action(
-                    MessageKind.CALL_FALLBACK,
-                    call_deadline,
-                    template=rule.rule.then.call.fallback_template,
-                    condition=ActionCondition.CALL_NOT_DONE,
-                    reasons=(f"{handover}; if not, this e-mail goes instead",),
-                )
-            )
-            if plan.talent_pool:
-                actions.append(
-                    action(
-                        MessageKind.TALENT_POOL_INVITE,
-                        call_deadline,
-                        template="consent_request",
-                        condition=ActionCondition.CALL_DONE,
-                        reasons=(
-                            "after the call, the talent-pool invitation follows in writing with "
-                            "its consent link (the fallback e-mail carries it otherwise)",
-                        ),
-                    )
-                )
-            base = call_deadline
-        else:
-            actions.append(
-                action(
-                    plan.kind,
-                    schedule.send_at,
-                    channel=plan.channel,
-                    template=plan.template,
-                    deadline=schedule.deadline,
-                    deadline_met=schedule.deadline_met,
-                    ats_template_id=rule.rule.then.ats_template_id
-                    if plan.channel is Channel.ATS
-                    else None,
-                    reasons=schedule.reasons,
-                )
-            )
-        actions.extend(self._follow_ups(plan, base, window, action))
-        return Decision(
-            connection=case.connection,
-            application_id=case.application.id,
-            candidate_id=case.application.candidate_id,
-            outcome=Outcome.PLANNED,
-            decision_version=plan.version,
-            rule=rule.name,
-            channel=plan.channel,
-            template=plan.template,
-            feedback=plan.feedback,
-            talent_pool=plan.talent_pool,
-            actions=tuple(actions),
-            covers=covers if len(covers) > 1 else (),
-            roles=self._roles(plan.group),
-            fallbacks=plan.fallbacks,
-            trace=plan.trace,
+            return feedback
+        how = (
+            "judging by the stage (the ATS does not say)"
+            if facts.interviews_inferred
+            else "according to the ATS"
         )
+        trace.append(
+            f"feedback {feedback.value} lowered to none: no interview took place {how} "
+            "(policy.feedback_requires_interviews)"
+        )
+        return FeedbackScope.NONE
 
-    def _follow_ups(
-        self, plan: _Plan, base: datetime, window: object, action: object
-    ) -> list[PlannedAction]:
-        from ats_reject.timing import SendWindow  # noqa: PLC0415 - typing of the window
 
-        assert isinstance(window, SendWindow)  # noqa: S101
-        build = action
-        rule = plan.rule
-        zone = plan.zone.zone
-        scheduler = self._scheduler
-        found: list[PlannedAction] = []
-        started = f"after {local_label(base, zone)} {zone}, when the candidate was told"
-        if plan.talent_pool:
-            consent_end = add_duration(
-                base, rule.consent_validity, load_zone(zone), plan.calendar.is_working_day
-            )
-            for offset in rule.re_engagement:
-                due = scheduler.after(base, offset, window, zone, plan.calendar)
-                if due >= consent_end:
-                    continue
-                found.append(
-                    build(  # type: ignore[operator]
-                        MessageKind.RE_ENGAGEMENT,
-                        due,
-                        version=f"{plan.version}#{offset}",
-                        template="re_engagement",
-                        condition=ActionCondition.CONSENT_GIVEN,
-                        reasons=(
-                            f"re-engagement {offset} {started}, only with a valid talent-pool "
-                            "consent and if the person has not re-applied, unsubscribed or "
-                            "been hired",
-                        ),
-                    )
-                )
-            renewal = scheduler.after(base, rule.consent_validity, window, zone, plan.calendar)
-            found.append(
-                build(  # type: ignore[operator]
-                    MessageKind.CONSENT_RENEWAL,
-                    renewal,
-                    template="consent_request",
-                    condition=ActionCondition.CONSENT_GIVEN,
-                    reasons=(
-                        f"a consent lasts {rule.consent_validity}: ask again {started} (at the "
-                        "latest; the follow-up planner times it from the consent itself)",
-                    ),
-                )
-            )
-        if rule.retention is not None:
-            purge = add_duration(
-                base, rule.retention, load_zone(zone), plan.calendar.is_working_day
-            )
-            found.append(
-                build(  # type: ignore[operator]
-                    MessageKind.RETENTION_PURGE,
-                    purge,
-                    channel=Channel.NONE,
-                    audience=Audience.NOBODY,
-                    condition=ActionCondition.NO_CONSENT,
-                    reasons=(
-                        f"data kept {rule.retention} {started}, then deleted unless the "
-                        "candidate consented to the talent pool",
-                    ),
-                )
-            )
-        return found
+def _offers_and_hires(others: Iterable[Application]) -> tuple[str, ...]:
+    reasons: list[str] = []
+    for other in sorted(others, key=lambda item: item.id):
+        if other.status is ApplicationStatus.HIRED:
+            where = "is hired"
+        elif (
+            other.status is ApplicationStatus.ACTIVE
+            and other.current_stage is not None
+            and other.current_stage.kind is StageKind.OFFER
+        ):
+            where = "is at the offer stage"
+        else:
+            continue
+        reasons.append(
+            f"application {other.id} of the same person {where}: nothing is sent to the person "
+            "(policy.applications.cancel_on_offer_or_hire)"
+        )
+    return tuple(reasons)

@@ -137,6 +137,12 @@ class Scheduler:
         later = add_duration(start, duration, load_zone(zone), calendar.is_working_day)
         return first_allowed_time(ceil_second(later), window=window, zone=zone, calendar=calendar)
 
+    def next_allowed(
+        self, moment: datetime, window: SendWindow, zone: str, calendar: HolidayCalendar
+    ) -> datetime:
+        """The first allowed time at or after *moment*."""
+        return first_allowed_time(ceil_second(moment), window=window, zone=zone, calendar=calendar)
+
     def within(self, earlier: datetime, later: datetime, window: Duration) -> bool:
         """Whether *later* is at most *window* after *earlier*, on the company's calendar."""
         limit = add_duration(
