@@ -25,6 +25,7 @@ from ats_reject.errors import TimingConfigurationError
 
 __all__ = [
     "DurationText",
+    "NonZeroDurationText",
     "Problem",
     "SettingsModel",
     "TextList",
@@ -57,6 +58,10 @@ class SettingsModel(BaseModel):
 
 
 def _shown(value: object) -> str:
+    variable = getattr(value, "variable", None)
+    if isinstance(variable, str):
+        # Read from the environment: it may be a secret someone put in the wrong key.
+        return f"the value of environment variable {variable}"
     text = str(value)
     if len(text) > _SHOWN_CHARS:
         text = text[:_SHOWN_CHARS] + "..."
@@ -122,9 +127,7 @@ def choices(enum_type: type[E]) -> Any:
                 {"expected": _expected_choices(enum_type), "kind": _type_word(value)},
             )
         if not value:
-            raise PydanticCustomError(
-                "empty_list", "give at least one value, or leave the key out"
-            )
+            raise PydanticCustomError("empty_list", "give at least one value, or leave the key out")
         return tuple(
             _to_member(enum_type, item, f" (item {index + 1})") for index, item in enumerate(value)
         )
@@ -136,7 +139,9 @@ def _text_list(value: object) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list | tuple):
         raise PydanticCustomError(
-            "text_list", "expected text or a list of text; got a {kind}", {"kind": _type_word(value)}
+            "text_list",
+            "expected text or a list of text; got a {kind}",
+            {"kind": _type_word(value)},
         )
     if not items:
         raise PydanticCustomError("empty_list", "give at least one value, or leave the key out")
@@ -171,6 +176,15 @@ def _check_duration(text: str) -> str:
     return text.strip()
 
 
+def _check_nonzero_duration(text: str) -> str:
+    checked = _check_duration(text)
+    if parse_duration(checked).amount == 0:
+        raise PydanticCustomError(
+            "duration", "must be more than zero; a rejection is never sent instantly"
+        )
+    return checked
+
+
 def _check_window(text: str) -> str:
     try:
         SendWindow.parse(text)
@@ -185,8 +199,7 @@ def _check_zone(name: str) -> str:
     except TimingConfigurationError:
         raise PydanticCustomError(
             "time_zone",
-            "expected an IANA time zone name such as Europe/Berlin or America/New_York; "
-            "got {got}",
+            "expected an IANA time zone name such as Europe/Berlin or America/New_York; got {got}",
             {"got": _shown(name)},
         ) from None
     return name
@@ -194,6 +207,8 @@ def _check_zone(name: str) -> str:
 
 DurationText = Annotated[str, AfterValidator(_check_duration)]
 """A duration as people write it (``24h``, ``2 business days``), checked when loaded."""
+NonZeroDurationText = Annotated[str, AfterValidator(_check_nonzero_duration)]
+"""A duration that must be more than zero (a minimum delay, a deadline)."""
 WindowText = Annotated[str, AfterValidator(_check_window)]
 """A send window as people write it (``Mon-Fri 09:00-17:00``), checked when loaded."""
 ZoneName = Annotated[str, AfterValidator(_check_zone)]
@@ -289,8 +304,9 @@ def _unknown_key_message(root: type[BaseModel] | None, loc: tuple[str | int, ...
     if model is None:
         return "unknown key"
     accepted = sorted(model.model_fields)
-    close = difflib.get_close_matches(str(key), accepted, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
+    longer = [name for name in accepted if name.startswith(str(key))]
+    close = longer or difflib.get_close_matches(str(key), accepted, n=1, cutoff=0.75)
+    hint = f"did you mean {' or '.join(repr(name) for name in close)}? " if close else ""
     return f"unknown key; {hint}accepted keys here: {', '.join(accepted)}"
 
 
@@ -320,8 +336,9 @@ def validation_problems(
             message = f"{_TYPE_MESSAGES[kind]}; got a {_type_word(error.get('input'))}"
         elif kind == "value_error":
             message = error["msg"].removeprefix("Value error, ")
+        elif error["msg"].startswith(("Input should be greater", "Input should be less")):
+            message = error["msg"].replace("Input should be", "expected a value", 1)
         else:
-            message = error["msg"].replace("Input should be", "expected")
+            message = error["msg"].replace("Input should be", "expected", 1)
         problems.append((format_key_path(start + loc), message))
     return problems
-

@@ -132,17 +132,23 @@ def check_literal_secrets(
     model: type[BaseModel],
     path: tuple[str | int, ...],
     problems: list[Problem],
+    *,
+    literal_allowed: frozenset[tuple[str | int, ...]] = frozenset(),
 ) -> None:
     """Record a problem for every secret field of *model* written literally in *raw*.
 
     Secret fields are those typed ``SecretStr`` or ``SecretBytes`` (alone, optional, or in a
-    list). Their value must be an environment reference, or a list of them.
+    list). Their value must be an environment reference, or a list of them, except at the
+    key paths in *literal_allowed*, whose own validators decide (a database URL is a secret
+    only when it holds a password).
     """
     for key, value in raw.items():
         field = model.model_fields.get(key)
         if field is None:
             continue
         where = (*path, key)
+        if where in literal_allowed:
+            continue
         if _holds_secret(field.annotation):
             items = value if isinstance(value, list) else [value]
             for index, item in enumerate(items):
@@ -152,7 +158,7 @@ def check_literal_secrets(
             continue
         nested = _nested_model(field.annotation)
         if nested is not None and isinstance(value, dict) and not is_env_reference(value):
-            check_literal_secrets(value, nested, where, problems)
+            check_literal_secrets(value, nested, where, problems, literal_allowed=literal_allowed)
 
 
 def _literal_secret_message(key: str) -> str:

@@ -158,7 +158,9 @@ class SmtpSettings(SettingsModel):
 
     @field_validator("password")
     @classmethod
-    def _credentials_protected(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+    def _credentials_protected(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
         if value is None:
             return value
         if info.data.get("username") is None:

@@ -19,7 +19,9 @@ def _corpus(locale: str) -> dict[str, Any]:
 
 def _bad(locale: str) -> list[Any]:
     return [
-        pytest.param(case["text"], case["code"], case.get("severity", "error"), id=case["text"][:60])
+        pytest.param(
+            case["text"], case["code"], case.get("severity", "error"), id=case["text"][:60]
+        )
         for case in _corpus(locale)["bad"]
     ]
 
@@ -37,3 +39,14 @@ def test_english_risky_sentence_is_flagged(sentence: str, code: str, severity: s
 @pytest.mark.parametrize("sentence", _good("en"))
 def test_english_harmless_sentence_is_not_flagged(sentence: str) -> None:
     assert wording_codes(sentence) == {}
+
+
+@pytest.mark.parametrize(("sentence", "code", "severity"), _bad("de"))
+def test_german_risky_sentence_is_flagged(sentence: str, code: str, severity: str) -> None:
+    found = wording_codes(sentence, locale="de")
+    assert found.get(code) == severity, found
+
+
+@pytest.mark.parametrize("sentence", _good("de"))
+def test_german_harmless_sentence_is_not_flagged(sentence: str) -> None:
+    assert wording_codes(sentence, locale="de") == {}

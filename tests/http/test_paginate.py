@@ -223,6 +223,13 @@ def test_errors_name_the_adapter_and_never_the_query(respond: Respond) -> None:
     assert "jane" not in str(caught.value)
 
 
+def test_page_request_repr_shows_no_query_or_parameter_values() -> None:
+    following = PageRequest(url=f"{BASE}?email=jane%40example.com&cursor=c2")
+    assert repr(following) == "PageRequest(url='/v3/applications?[query]', params=None, json=None)"
+    by_params = PageRequest(params={"search": "Jane Doe", "cursor": "c2"}, json={"q": "jane"})
+    assert repr(by_params) == "PageRequest(url=None, params=['cursor', 'search'], json=['q'])"
+
+
 def test_validation() -> None:
     with pytest.raises(ValueError, match="max_pages"):
         LinkHeaderPaginator(max_pages=0)

@@ -139,6 +139,13 @@ def test_429_holds_everyone_until_retry_after_and_lowers_the_allowance(
     assert limiter.stats().allowance == 20
 
 
+def test_429_retry_after_is_read_in_any_letter_case(clock: FrozenClock) -> None:
+    # Headers may come as a plain dict (an ASGI app, a test), not requests' case-free dict.
+    limiter = RateLimiter(limit=10, window=1.0, clock=clock)
+    limiter.observe(limiter.acquire(), status=429, headers={"retry-after": "5"})
+    assert limiter.stats().blocked_for == pytest.approx(5.0)
+
+
 def test_429_without_headers_waits_one_window(clock: FrozenClock) -> None:
     limiter = RateLimiter(limit=10, window=2.0, clock=clock)
     limiter.observe(limiter.acquire(), status=429, headers={})

@@ -74,4 +74,9 @@ def test_client_joins_paths_and_hides_credentials_in_repr(clock: FrozenClock) ->
     assert client.url_for("/items") == "https://user:pw@api.example.test/v1/items"
     assert client.url_for("items") == "https://user:pw@api.example.test/v1/items"
     assert client.url_for("https://other.test/x?y=1") == "https://other.test/x?y=1"
+    # A URL inside a path's query does not make the path an absolute URL.
+    assert (
+        client.url_for("items?return_to=https://other.test/x")
+        == "https://user:pw@api.example.test/v1/items?return_to=https://other.test/x"
+    )
     assert repr(client) == "<HttpClient 'example' https://api.example.test>"

@@ -117,6 +117,13 @@ class Composer:
                 self._chains[locale] = chain
         return chain
 
+    def _writing_locale(self, wanted: str | None, template_locale: str) -> str:
+        # Dates and the like follow the candidate's own variant (de-AT writes "Jänner") as
+        # long as the template is in that language; otherwise the template's locale.
+        if wanted is not None and wanted.split("-", 1)[0] == template_locale.split("-", 1)[0]:
+            return wanted
+        return template_locale
+
     def render(self, purpose: Purpose | str, context: MessageContext) -> RenderedMessage:
         """Render the message for *purpose* without linting it.
 
@@ -129,7 +136,7 @@ class Composer:
             purpose.value, context.stage.value, self._chain(context.locale)
         )
         variables: dict[str, Any] = context.template_variables()
-        variables["locale"] = bundle.locale
+        variables["locale"] = self._writing_locale(context.locale, bundle.locale)
         variables["purpose"] = purpose.value
         render = self.templates.render
         subject, marks = _take_marks(" ".join(render(bundle.subject, variables).split()), "subject")

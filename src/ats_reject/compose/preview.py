@@ -21,11 +21,22 @@ from ats_reject.models import StageKind
 
 __all__ = ["format_preview", "render_preview", "sample_context"]
 
-_SAMPLE_STRENGTHS = (
-    "your clear explanation of the trade-offs in the caching design",
-    "the care you took with tests in the take-home exercise",
-)
-_SAMPLE_GROWTH = ("going deeper on how distributed queues behave when a consumer fails",)
+_SAMPLE_FEEDBACK = {
+    "en": (
+        (
+            "your clear explanation of the trade-offs in the caching design",
+            "the care you took with tests in the take-home exercise",
+        ),
+        ("going deeper on how distributed queues behave when a consumer fails",),
+    ),
+    "de": (
+        (
+            "Ihre klare Erklärung der Abwägungen im Caching-Entwurf",
+            "die Sorgfalt, mit der Sie die Tests in der Aufgabe geschrieben haben",
+        ),
+        ("genauer darauf einzugehen, wie sich verteilte Queues bei einem Ausfall verhalten",),
+    ),
+}
 
 
 def sample_context(
@@ -51,8 +62,10 @@ def sample_context(
     """
     purpose = Purpose(purpose)
     invite = with_talent_pool or purpose is Purpose.CONSENT_REQUEST
-    strengths = _SAMPLE_STRENGTHS if feedback_scope is not FeedbackScope.NONE else ()
-    growth = _SAMPLE_GROWTH if feedback_scope is FeedbackScope.FULL else ()
+    language = (locale or "en").split("-", 1)[0].lower()
+    sample_strengths, sample_growth = _SAMPLE_FEEDBACK.get(language, _SAMPLE_FEEDBACK["en"])
+    strengths = sample_strengths if feedback_scope is not FeedbackScope.NONE else ()
+    growth = sample_growth if feedback_scope is FeedbackScope.FULL else ()
     return MessageContext(
         candidate_name="Alex",
         role="Senior Backend Engineer",

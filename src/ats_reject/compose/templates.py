@@ -5,7 +5,8 @@ Layout of a template folder (the shipped one and a user's are the same)::
     <locale>/<template id>.subject.j2    required (a stage template may use its purpose's)
     <locale>/<template id>.text.j2       required
     <locale>/<template id>.html.j2       optional
-    <locale>/_<partial>.<part>.j2        shared pieces, for {% include %}
+    <locale>/_<partial>.<part>.j2        pieces for {% include %} in that locale
+    _shared/<file>.j2                      pieces for every locale (the HTML layout)
 
 A template id is a purpose (``rejection``) or a purpose and a stage kind
 (``rejection.interview``). For a message, the locales of the fallback chain are tried in
@@ -208,7 +209,8 @@ class TemplateSet:
     def _index_source(self, source: str, loader: jinja2.BaseLoader) -> None:
         for name in loader.list_templates():
             folder, _, file_name = name.rpartition("/")
-            if not folder or "/" in folder or file_name.startswith("_"):
+            # Partials (_name.part.j2) and shared folders (_shared/) are only included.
+            if not folder or "/" in folder or folder.startswith("_") or file_name.startswith("_"):
                 continue
             match = _FILE.match(file_name)
             try:

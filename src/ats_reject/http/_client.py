@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json as jsonlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -15,12 +16,13 @@ import requests
 
 from ats_reject._redact import safe_path
 from ats_reject.clock import Clock, SystemClock
-from ats_reject.errors import ResponseSchemaError
+from ats_reject.errors import AtsRejectError
 from ats_reject.http._errormap import (
     DEFAULT_REQUEST_ID_HEADERS,
     VendorErrorParser,
     default_vendor_error_parser,
     map_error,
+    response_schema_error,
     scrubbed_cause,
 )
 from ats_reject.http._listing import walk_pages
@@ -52,26 +54,24 @@ class _Call:
 
     method: str
     url: str
-    params: Mapping[str, Any] | None
-    json: Any
-    data: Any
-    headers: Mapping[str, str] | None
+    # Left out of the repr: queries, bodies and headers carry personal data and credentials.
+    params: Mapping[str, Any] | None = field(repr=False)
+    json: Any = field(repr=False)
+    data: Any = field(repr=False)
+    headers: Mapping[str, str] | None = field(repr=False)
 
 
 class HttpClient:
     """Calls one ATS: timeouts, auth, rate limiting, retries and error translation.
 
-    **Retry rule** (R18, R19). Idempotent calls (GET, HEAD, OPTIONS, PUT, DELETE unless the
-    call passes ``idempotent=``) are retried on timeouts, connection failures and 408, 429,
-    500, 502, 503, 504, waiting what the server asks (``Retry-After``, rate-limit reset) or
-    else a full-jitter backoff. Writes (POST, PATCH) are **never retried blindly**: only a
-    429 or a 503 that says when to come back (``Retry-After``, or a rate-limit reset header
-    on a 429) is retried, because the server then tells us it turned the request away
-    without processing it. A timeout or a dropped connection on
-    a write raises :class:`~ats_reject.errors.TransportError` at once: the write may have
-    been applied, so the caller reads the object back and writes again only if it was not.
-    400, 401, 403, 404, 409, 410 and 422 are never retried; a 401 is tried once more only
-    when a *renew_credentials* hook renews the credentials.
+    **Retry rule** (R18, R19; in full at :func:`~ats_reject.http.is_retryable`). Idempotent
+    calls (GET, HEAD, OPTIONS, PUT, DELETE unless the call passes ``idempotent=``) are
+    retried on timeouts, dropped connections and transient statuses, waiting what the server
+    asks (``Retry-After``, rate-limit reset) or else a full-jitter backoff. Writes (POST,
+    PATCH) are **never retried blindly**, only when the server proves it turned them away
+    unread; a timeout on a write raises :class:`~ats_reject.errors.TransportError` at once,
+    so the caller reads the object back first. A 401 is tried once more only when a
+    *renew_credentials* hook renews the credentials.
 
     Every failure is raised as an :class:`~ats_reject.errors.ApiError` subclass (see
     :func:`~ats_reject.http.map_error`) carrying the adapter, status, method, the path
@@ -140,7 +140,9 @@ class HttpClient:
 
     def url_for(self, path_or_url: str) -> str:
         """Return the absolute URL for a path (appended to ``base_url``) or a URL (as is)."""
-        if "://" in path_or_url:
+        # Judged by the parsed scheme and host, not by "://" anywhere: a query may hold a URL.
+        parts = urlsplit(path_or_url)
+        if parts.scheme and parts.netloc:
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
@@ -179,13 +181,12 @@ class HttpClient:
             idempotent = method in self.idempotent_methods
         call = _Call(method, url, params, json, data, headers)
         attempts = itertools.count(1)
-        statuses = self.retry_policy.retry_statuses
+        should_retry = functools.partial(
+            is_retryable, idempotent=idempotent, retry_statuses=self.retry_policy.retry_statuses
+        )
 
         def attempt() -> requests.Response:
             return self._attempt(call, next(attempts))
-
-        def should_retry(error: BaseException) -> bool:
-            return is_retryable(error, idempotent=bool(idempotent), retry_statuses=statuses)
 
         return self.retry_policy.call(
             attempt,
@@ -223,12 +224,7 @@ class HttpClient:
             ApiError: As :meth:`request`.
         """
         response = self.request(
-            method,
-            path_or_url,
-            params=params,
-            json=json,
-            headers=headers,
-            idempotent=idempotent,
+            method, path_or_url, params=params, json=json, headers=headers, idempotent=idempotent
         )
         return self.decode_json(response, expect=expect)
 
@@ -249,30 +245,17 @@ class HttpClient:
         Raises:
             ResponseSchemaError: Not JSON, or not of the *expect* type.
         """
-        method = response.request.method if response.request is not None else None
-        url = response.url or self.base_url
         if expect is None and not response.content:
             return None
         try:
             body = jsonlib.loads(response.content)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise map_error(
-                adapter=self.adapter,
-                method=method or "GET",
-                url=url,
-                now=self.clock.now(),
-                response=response,
-                exception=exc,
-                request_id_headers=self.request_id_headers,
-            ) from exc
+            method = response.request.method if response.request is not None else None
+            url = response.url or self.base_url
+            raise self._error(method or "GET", url, response=response, exception=exc) from exc
         if expect is not None and not isinstance(body, expect):
-            raise ResponseSchemaError(
-                f"expected a JSON {expect.__name__}, got {type(body).__name__}",
-                adapter=self.adapter,
-                status=response.status_code,
-                method=method,
-                path=url,
-            )
+            detail = f"expected a JSON {expect.__name__}, got {type(body).__name__}"
+            raise response_schema_error(response, detail, adapter=self.adapter)
         return body
 
     # --- pagination -----------------------------------------------------------------------
@@ -300,14 +283,7 @@ class HttpClient:
         """
         if paginator.adapter is None:
             paginator.adapter = self.adapter
-
-        def send(
-            target: str, page_params: dict[str, Any] | None, page_json: dict[str, Any] | None
-        ) -> requests.Response:
-            return self.request(
-                method, target, params=page_params, json=page_json, headers=headers, idempotent=True
-            )
-
+        send = functools.partial(self.request, method, headers=headers, idempotent=True)
         return walk_pages(
             send, path_or_url, paginator, origin=self._origin, params=params, json=json
         )
@@ -331,27 +307,15 @@ class HttpClient:
     # --- one attempt ----------------------------------------------------------------------
 
     def _attempt(self, call: _Call, attempt: int) -> requests.Response:
-        renewed = False
-        while True:
+        response = self._transmit(call, attempt)
+        renew = self._renew_credentials
+        # A 401 is refused before any processing, so resending a write is safe.
+        if response.status_code == 401 and renew is not None and renew():
+            response.close()
             response = self._transmit(call, attempt)
-            if response.status_code == 401 and self._renew_credentials is not None and not renewed:
-                renewed = True
-                # A 401 is refused before any processing, so resending a write is safe.
-                if self._renew_credentials():
-                    response.close()
-                    continue
-            if response.status_code >= 400:
-                raise map_error(
-                    adapter=self.adapter,
-                    method=call.method,
-                    url=call.url,
-                    now=self.clock.now(),
-                    response=response,
-                    vendor_error_parser=self.vendor_error_parser,
-                    request_id_headers=self.request_id_headers,
-                    retry_after_cap=self.retry_policy.retry_after_cap,
-                )
-            return response
+        if response.status_code >= 400:
+            raise self._error(call.method, call.url, response=response)
+        return response
 
     def _transmit(self, call: _Call, attempt: int) -> requests.Response:
         headers = dict(call.headers or {})
@@ -376,17 +340,31 @@ class HttpClient:
             if self.rate_limiter is not None:
                 self.rate_limiter.observe(permit, status=None, headers={})
             self._log_attempt(call, type(exc).__name__, started, attempt)
-            raise map_error(
-                adapter=self.adapter,
-                method=call.method,
-                url=call.url,
-                now=self.clock.now(),
-                exception=exc,
-            ) from scrubbed_cause(exc)
+            raise self._error(call.method, call.url, exception=exc) from scrubbed_cause(exc)
         if self.rate_limiter is not None:
             self.rate_limiter.observe(permit, status=response.status_code, headers=response.headers)
         self._log_attempt(call, str(response.status_code), started, attempt)
         return response
+
+    def _error(
+        self,
+        method: str,
+        url: str,
+        *,
+        response: requests.Response | None = None,
+        exception: BaseException | None = None,
+    ) -> AtsRejectError:
+        return map_error(
+            adapter=self.adapter,
+            method=method,
+            url=url,
+            now=self.clock.now(),
+            response=response,
+            exception=exception,
+            vendor_error_parser=self.vendor_error_parser,
+            request_id_headers=self.request_id_headers,
+            retry_after_cap=self.retry_policy.retry_after_cap,
+        )
 
     # --- logging --------------------------------------------------------------------------
 

@@ -209,12 +209,34 @@ def scrubbed_cause(exception: BaseException) -> BaseException:
     """
     if not isinstance(exception, requests.RequestException):
         return exception
-    text = redact_text(_URL_QUERY.sub("?[query]", str(exception)), max_length=500)
+    text = redact_text(strip_url_queries(str(exception)), max_length=500)
     try:
         clone: BaseException = type(exception)(text)
     except Exception:  # noqa: BLE001 - an exception class with an unusual constructor
         clone = requests.RequestException(text)
     return clone.with_traceback(exception.__traceback__)
+
+
+def strip_url_queries(text: str) -> str:
+    """Replace every URL query string in *text* by ``?[query]`` (package-internal)."""
+    return _URL_QUERY.sub("?[query]", text)
+
+
+def response_schema_error(
+    response: requests.Response, detail: str, *, adapter: str
+) -> ResponseSchemaError:
+    """The error for a received response that cannot be read as expected (package-internal).
+
+    Names the response's status, method and path (the path only; the error drops the query).
+    """
+    request = response.request
+    return ResponseSchemaError(
+        detail,
+        adapter=adapter,
+        status=response.status_code,
+        method=request.method if request is not None else None,
+        path=response.url or (request.url if request is not None else None),
+    )
 
 
 def _classify(status: int) -> tuple[type[ApiError], str]:

@@ -166,6 +166,15 @@ def parse_rate_limit_headers(
     return None
 
 
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """Return the header *name*, ignoring case even in a plain ``dict`` (package-internal)."""
+    value = headers.get(name)
+    if value is not None:
+        return value
+    wanted = name.lower()
+    return next((text for key, text in headers.items() if key.lower() == wanted), None)
+
+
 def _parse_count(value: str | None) -> int | None:
     if value is None:
         return None

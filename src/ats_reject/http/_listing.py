@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
 
-from ats_reject.errors import ResponseSchemaError
+from ats_reject.http._errormap import response_schema_error
 from ats_reject.http._paginate import PageRequest, Paginator
 
 __all__ = ["SendPage", "walk_pages"]
 
-SendPage = Callable[[str, dict[str, Any] | None, dict[str, Any] | None], requests.Response]
-"""Sends one page request: ``(path_or_url, params, json) -> response``."""
+
+class SendPage(Protocol):
+    """Sends one page request (a read, whatever the method) and returns the response."""
+
+    def __call__(
+        self,
+        path_or_url: str,
+        /,
+        *,
+        params: dict[str, Any] | None,
+        json: dict[str, Any] | None,
+    ) -> requests.Response:
+        """Send the request for one page."""
+        ...
 
 
 def walk_pages(
@@ -47,7 +59,7 @@ def walk_pages(
         target, page_params, page_json = _page_target(
             path_or_url, first_params, first_json, following
         )
-        response = send(target, page_params, page_json)
+        response = send(target, params=page_params, json=page_json)
         yield response
         following = paginator.next_page(response)
         if following is not None and following.url is not None:
@@ -74,10 +86,8 @@ def _check_origin(
 ) -> None:
     parts = urlsplit(url)
     if (parts.scheme, parts.netloc.lower()) != origin:
-        raise ResponseSchemaError(
+        raise response_schema_error(
+            response,
             "pagination: a next link leaves the API's scheme or host; not followed",
             adapter=paginator.adapter or "unknown",
-            status=response.status_code,
-            method=response.request.method if response.request is not None else None,
-            path=response.url or None,
         )

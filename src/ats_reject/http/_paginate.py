@@ -19,7 +19,9 @@ from urllib.parse import urljoin
 
 import requests
 
+from ats_reject._redact import safe_path
 from ats_reject.errors import ResponseSchemaError
+from ats_reject.http._errormap import response_schema_error
 
 __all__ = [
     "BodyCursorPaginator",
@@ -48,6 +50,15 @@ class PageRequest:
     url: str | None = None
     params: Mapping[str, Any] | None = None
     json: Mapping[str, Any] | None = None
+
+    def __repr__(self) -> str:
+        """Show the link's path and the parameter names: values can hold personal data."""
+        url = self.url
+        if url is not None:
+            url = safe_path(url) + ("?[query]" if "?" in url else "")
+        params = None if self.params is None else sorted(self.params)
+        body = None if self.json is None else sorted(self.json)
+        return f"PageRequest(url={url!r}, params={params!r}, json={body!r})"
 
 
 class Paginator(ABC):
@@ -79,6 +90,10 @@ class Paginator(ABC):
         self.pages = 0
         self._empty_in_a_row = 0
         self._digests: set[bytes] = set()
+        self._followed: set[str] = set()
+        # The last page and its decoded body: items, counting and the next-page rules all
+        # read the same body, and decoding it once per page is enough.
+        self._decoded: tuple[requests.Response, Any] | None = None
 
     def initial_params(self) -> dict[str, Any]:
         """Query parameters the first request needs (for example ``limit``)."""
@@ -93,7 +108,8 @@ class Paginator(ABC):
         found = _dig(self._body(response), self.items_field)
         if not isinstance(found, list):
             raise self._error(response, f"no item list at {self.items_field or 'top level'}")
-        return found
+        # A copy: the decoded body is kept for the page's other readers.
+        return list(found)
 
     def next_page(self, response: requests.Response) -> PageRequest | None:
         """Record a page and return how to ask for the next one, or ``None`` at the end.
@@ -134,21 +150,35 @@ class Paginator(ABC):
             return None
 
     def _body(self, response: requests.Response) -> Any:
+        if self._decoded is not None and self._decoded[0] is response:
+            return self._decoded[1]
         try:
-            return json.loads(response.content)
+            body = json.loads(response.content)
         except (ValueError, UnicodeDecodeError):
             raise self._error(response, "page body is not valid JSON") from None
+        self._decoded = (response, body)
+        return body
+
+    def _has_more(
+        self, response: requests.Response, flag_field: str | None, *, otherwise: bool
+    ) -> bool:
+        """Read the body's boolean "more pages" flag; *otherwise* when there is no flag."""
+        if flag_field is None:
+            return otherwise
+        more = _dig(self._body(response), flag_field)
+        if not isinstance(more, bool):
+            raise self._error(response, f"{flag_field} is not a boolean")
+        return more
+
+    def _follow_once(self, token: str, response: requests.Response, loop: str) -> None:
+        """Remember a link, cursor or token; meeting it again means the listing loops."""
+        if token in self._followed:
+            raise self._error(response, loop)
+        self._followed.add(token)
 
     def _error(self, response: requests.Response, detail: str) -> ResponseSchemaError:
-        request = response.request
-        method = request.method if request is not None else None
-        url = request.url if request is not None else response.url
-        return ResponseSchemaError(
-            f"pagination: {detail}",
-            adapter=self.adapter or "unknown",
-            status=response.status_code,
-            method=method,
-            path=url or None,
+        return response_schema_error(
+            response, f"pagination: {detail}", adapter=self.adapter or "unknown"
         )
 
     def __repr__(self) -> str:
@@ -164,33 +194,15 @@ class LinkHeaderPaginator(Paginator):
     page's URL. The listing ends when a page has no ``next`` link.
     """
 
-    def __init__(
-        self,
-        *,
-        items_field: str | None = None,
-        max_pages: int = DEFAULT_MAX_PAGES,
-        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES,
-        adapter: str | None = None,
-    ) -> None:
-        super().__init__(
-            items_field=items_field,
-            max_pages=max_pages,
-            max_empty_pages=max_empty_pages,
-            adapter=adapter,
-        )
-        self._seen: set[str] = set()
-
     def _next(self, response: requests.Response) -> PageRequest | None:
         link = response.links.get("next", {}).get("url")
         if not link:
             return None
         here = response.url or ""
-        target = urljoin(here, link) if here else link
         if here:
-            self._seen.add(here)
-        if target in self._seen:
-            raise self._error(response, "a next link points to a page already read")
-        self._seen.add(target)
+            self._followed.add(here)
+        target = _resolve(here, link)
+        self._follow_once(target, response, "a next link points to a page already read")
         return PageRequest(url=target)
 
 
@@ -234,28 +246,17 @@ class BodyCursorPaginator(Paginator):
         self.has_more_field = has_more_field
         self.cursor_in_body = cursor_in_body
         self.cursor_is_url = cursor_is_url
-        self._seen: set[str] = set()
 
     def _next(self, response: requests.Response) -> PageRequest | None:
-        body = self._body(response)
-        cursor = _dig(body, self.cursor_field)
-        if self.has_more_field is not None:
-            more = _dig(body, self.has_more_field)
-            if not isinstance(more, bool):
-                raise self._error(response, f"{self.has_more_field} is not a boolean")
-        else:
-            more = cursor not in (None, "")
-        if not more:
+        cursor = _dig(self._body(response), self.cursor_field)
+        if not self._has_more(response, self.has_more_field, otherwise=cursor not in (None, "")):
             return None
         if isinstance(cursor, bool) or not isinstance(cursor, str | int) or cursor == "":
             raise self._error(response, f"more pages announced but no usable {self.cursor_field}")
         token = str(cursor)
-        if token in self._seen:
-            raise self._error(response, "the same cursor came back twice; the listing loops")
-        self._seen.add(token)
+        self._follow_once(token, response, "the same cursor came back twice; the listing loops")
         if self.cursor_is_url:
-            here = response.url or ""
-            return PageRequest(url=urljoin(here, token) if here else token)
+            return PageRequest(url=_resolve(response.url or "", token))
         if self.cursor_in_body:
             return PageRequest(json={self.param: cursor})
         return PageRequest(params={self.param: cursor})
@@ -310,13 +311,7 @@ class OffsetPaginator(Paginator):
 
     def _next(self, response: requests.Response) -> PageRequest | None:
         received = len(self.items(response))
-        if self.has_more_field is not None:
-            more = _dig(self._body(response), self.has_more_field)
-            if not isinstance(more, bool):
-                raise self._error(response, f"{self.has_more_field} is not a boolean")
-        else:
-            more = received >= self.limit
-        if not more:
+        if not self._has_more(response, self.has_more_field, otherwise=received >= self.limit):
             return None
         if received == 0:
             raise self._error(response, "an empty page claims more to come; the offset is stuck")
@@ -366,29 +361,23 @@ class NextTokenPaginator(Paginator):
         self.param = param
         self.limit = limit
         self.limit_param = limit_param
-        self._seen: set[str] = set()
 
     def initial_params(self) -> dict[str, Any]:
         """Ask for the page size, when one is set."""
         return {} if self.limit is None else {self.limit_param: self.limit}
 
     def _next(self, response: requests.Response) -> PageRequest | None:
-        body = self._body(response)
-        token = _dig(body, self.next_field)
-        if self.has_more_field is not None:
-            more = _dig(body, self.has_more_field)
-            if not isinstance(more, bool):
-                raise self._error(response, f"{self.has_more_field} is not a boolean")
-        else:
-            more = token not in (None, "")
-        if not more:
+        token = _dig(self._body(response), self.next_field)
+        if not self._has_more(response, self.has_more_field, otherwise=token not in (None, "")):
             return None
         if not isinstance(token, str) or not token:
             raise self._error(response, f"more pages announced but no usable {self.next_field}")
-        if token in self._seen:
-            raise self._error(response, "the same page token came back twice; the listing loops")
-        self._seen.add(token)
+        self._follow_once(token, response, "the same page token came back twice; the listing loops")
         return PageRequest(params={self.param: token})
+
+
+def _resolve(page_url: str, link: str) -> str:
+    return urljoin(page_url, link) if page_url else link
 
 
 def _dig(body: Any, path: str | None) -> Any:

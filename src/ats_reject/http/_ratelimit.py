@@ -39,6 +39,7 @@ from pydantic import SecretStr
 from ats_reject.clock import Clock, SystemClock
 from ats_reject.http._headers import (
     RateLimitHeaders,
+    header_value,
     parse_rate_limit_headers,
     parse_retry_after,
 )
@@ -230,7 +231,7 @@ class RateLimiter:
         wall_now = self._clock.now()
         report = parse_rate_limit_headers(headers, now=wall_now) if headers else None
         retry_after = (
-            parse_retry_after(headers.get("Retry-After"), now=wall_now)
+            parse_retry_after(header_value(headers, "Retry-After"), now=wall_now)
             if status == 429 and headers
             else None
         )

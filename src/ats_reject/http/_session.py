@@ -14,7 +14,6 @@ else urllib3 logs is kept).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from ats_reject._version import __version__
+from ats_reject.http._errormap import strip_url_queries
 
 __all__ = ["Timeouts", "default_user_agent", "make_session"]
 
@@ -64,7 +64,6 @@ def make_session(
     return session
 
 
-_QUERY = re.compile(r"\?[^\s'\"()<>]*")
 _URLLIB3_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "urllib3.poolmanager")
 _filter_lock = threading.Lock()
 
@@ -75,7 +74,7 @@ class _QueryScrubber(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if "?" in message:
-            record.msg = _QUERY.sub("?[query]", message)
+            record.msg = strip_url_queries(message)
             record.args = None
         return True
 

@@ -1,5 +1,7 @@
-"""From a chosen rule and a send time to the planned actions: the message, the call and its
-fallback, the talent-pool invitation, and the follow-ups months later.
+"""From a chosen rule and a send time to the planned actions.
+
+The first message (or the recruiter call and its e-mail fallback), the talent-pool
+invitation, and the follow-ups months later.
 """
 
 from __future__ import annotations
@@ -7,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ats_reject._durations import Duration, add_duration
-from ats_reject._wallclock import load_zone, local_label
+from ats_reject._durations import Duration
+from ats_reject._wallclock import local_label
 from ats_reject.compose.context import FeedbackScope
 from ats_reject.models import Application
 from ats_reject.policy._match import CompiledRule
@@ -20,6 +22,7 @@ from ats_reject.policy._models import (
     Outcome,
     PlannedAction,
     RejectionCase,
+    TraceNote,
 )
 from ats_reject.policy._rules import Channel
 from ats_reject.policy._schedule import Scheduler
@@ -48,7 +51,7 @@ class Plan:
     zone: ResolvedZone
     calendar: HolidayCalendar
     schedule: SendSchedule
-    trace: tuple[str, ...]
+    notes: tuple[str | TraceNote, ...]
     fallbacks: tuple[str, ...]
     sender: str | None
     """Whose hourly cap the first message counts against, if any."""
@@ -181,8 +184,8 @@ class _Builder:
         started = f"after {local_label(told_at, zone)} {zone}, when the candidate was told"
         found: list[PlannedAction] = []
         if self.plan.talent_pool:
-            consent_end = add_duration(
-                told_at, rule.consent_validity, load_zone(zone), self.plan.calendar.is_working_day
+            consent_end = self.scheduler.add(
+                told_at, rule.consent_validity, zone, self.plan.calendar
             )
             for offset in rule.re_engagement:
                 due = self.after(told_at, offset)
@@ -215,9 +218,7 @@ class _Builder:
                 )
             )
         if rule.retention is not None:
-            purge_at = add_duration(
-                told_at, rule.retention, load_zone(zone), self.plan.calendar.is_working_day
-            )
+            purge_at = self.scheduler.add(told_at, rule.retention, zone, self.plan.calendar)
             found.append(
                 self.action(
                     MessageKind.RETENTION_PURGE,
@@ -255,5 +256,5 @@ def build_decision(plan: Plan, schedule: SendSchedule, scheduler: Scheduler) -> 
         covers=builder.covers if len(builder.covers) > 1 else (),
         roles=job_names(plan.group),
         fallbacks=plan.fallbacks,
-        trace=plan.trace,
+        notes=plan.notes,
     )

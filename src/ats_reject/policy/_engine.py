@@ -17,7 +17,7 @@ from ats_reject.clock import Clock, SystemClock, ensure_aware
 from ats_reject.compose.context import FeedbackScope
 from ats_reject.models import Application, ApplicationStatus, RejectionReasonKind, StageKind
 from ats_reject.policy._actions import Plan, build_decision, job_names
-from ats_reject.policy._match import CompiledRule, Facts, compile_rules, facts_of
+from ats_reject.policy._match import CompiledRule, Facts, compile_rules, facts_of, match
 from ats_reject.policy._models import (
     ActionCondition,
     Audience,
@@ -27,6 +27,7 @@ from ats_reject.policy._models import (
     Outcome,
     PlannedAction,
     RejectionCase,
+    TraceNote,
     decision_version,
 )
 from ats_reject.policy._rules import WITHDRAWAL_TEMPLATE, Channel, Rule, RuleAction
@@ -310,7 +311,9 @@ class PolicyEngine:
         group = self._group(case, facts)
         primary = max(group, key=_rank)
         primary_facts = facts if primary is application else facts_of(case.connection, primary)
-        rule, trace = self._match(primary_facts)
+        fallback = self._withdrawn_fallback if primary_facts.withdrawn else self._otherwise_fallback
+        rule, trail = match(self.rules, primary_facts, fallback)
+        trace: list[str | TraceNote] = [trail]
         fallbacks: list[str] = []
         channel = self._channel(case.connection, rule, fallbacks)
         feedback = self._feedback(rule, primary_facts, trace)
@@ -323,7 +326,7 @@ class PolicyEngine:
         }
         if channel is Channel.NONE:
             trace.append("channel none: nothing is sent")
-            return Decision(**outcome, outcome=Outcome.PLANNED, trace=tuple(trace))  # type: ignore[arg-type]
+            return Decision(**outcome, outcome=Outcome.PLANNED, notes=tuple(trace))  # type: ignore[arg-type]
         if settings.hold_while_active:
             active = tuple(
                 sorted(
@@ -343,7 +346,7 @@ class PolicyEngine:
                         "(policy.applications.hold_while_active)",
                     ),
                     waiting_for=active,
-                    trace=tuple(trace),
+                    notes=tuple(trace),
                 )
         covers = tuple(member.id for member in group)
         if primary is not application:
@@ -357,7 +360,7 @@ class PolicyEngine:
                 consolidated_into=primary.id,
                 covers=covers,
                 roles=job_names(group),
-                trace=tuple(trace),
+                notes=tuple(trace),
             )
         decided_at = max(_decided(member) for member in group)
         if len(group) > 1:
@@ -370,7 +373,12 @@ class PolicyEngine:
         zone = self._scheduler.zone_for(application)
         calendar = self._scheduler.calendar_for(zone)
         schedule = self._scheduler.plan(
-            decided_at, max(applied) if applied else None, rule.timing, zone, calendar, now
+            decided_at,
+            applied_at=max(applied) if applied else None,
+            timing=rule.timing,
+            zone=zone,
+            calendar=calendar,
+            now=now,
         )
         then = rule.rule.then
         if rule.is_withdrawal_rule:
@@ -396,7 +404,7 @@ class PolicyEngine:
             zone=zone,
             calendar=calendar,
             schedule=schedule,
-            trace=tuple(trace),
+            notes=tuple(trace),
             fallbacks=tuple(fallbacks),
             sender=self.sender_key(case, channel),
         )
@@ -426,18 +434,6 @@ class PolicyEngine:
             return (application,)
         return tuple(sorted(close, key=lambda member: (_decided(member), member.id)))
 
-    def _match(self, facts: Facts) -> tuple[CompiledRule, list[str]]:
-        trace: list[str] = []
-        for rule in self.rules:
-            failure = rule.first_failure(facts)
-            if failure is None:
-                trace.append(f"rule {rule.index} {rule.name!r} matched: {rule.describe_match()}")
-                return rule, trace
-            trace.append(f"rule {rule.index} {rule.name!r} passed over: {failure}")
-        fallback = self._withdrawn_fallback if facts.withdrawn else self._otherwise_fallback
-        trace.append(f"no rule matched; built-in fallback: {fallback.rule.description}")
-        return fallback, trace
-
     def _channel(self, connection: str, rule: CompiledRule, fallbacks: list[str]) -> Channel:
         channel: Channel = rule.rule.then.channel
         if channel is not Channel.ATS:
@@ -456,7 +452,9 @@ class PolicyEngine:
         )
         return Channel.EMAIL
 
-    def _feedback(self, rule: CompiledRule, facts: Facts, trace: list[str]) -> FeedbackScope:
+    def _feedback(
+        self, rule: CompiledRule, facts: Facts, trace: list[str | TraceNote]
+    ) -> FeedbackScope:
         feedback: FeedbackScope = rule.rule.then.feedback
         if (
             feedback is FeedbackScope.NONE

@@ -1,7 +1,8 @@
-"""Rules compiled for matching: the facts of a case are read once, each condition is a check.
+"""Rules compiled for matching: each condition is a check run against a case's facts.
 
-A check returns ``None`` when its condition holds and a short reason when it does not, so the
-explanation of a decision can say why each earlier rule was passed over.
+Matching only asks yes-or-no questions; the sentences saying why each earlier rule was passed
+over are written by :class:`RuleTrail` when a decision is explained, not while deciding a
+batch of thousands.
 """
 
 from __future__ import annotations
@@ -11,97 +12,132 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ats_reject._durations import Duration, parse_duration
-from ats_reject.models import (
-    Application,
-    RejectionReasonKind,
-    SourceKind,
-    StageKind,
-)
-from ats_reject.policy._rules import Rule, RuleCondition
+from ats_reject.models import Application, RejectionReasonKind, SourceKind, StageKind
+from ats_reject.policy._rules import PositionRange, Rule, RuleCondition
 from ats_reject.policy._settings import DefaultTiming
 from ats_reject.timing import TimingRules
 
-__all__ = ["CompiledRule", "Facts", "compile_rules", "facts_of"]
+__all__ = ["CompiledRule", "Facts", "RuleTrail", "compile_rules", "facts_of", "match"]
 
 _INTERVIEW_STAGES = frozenset({StageKind.INTERVIEW, StageKind.FINAL, StageKind.OFFER})
 
 
-@dataclass(frozen=True, slots=True)
 class Facts:
-    """What the rules may look at, read once from an application."""
+    """What the rules may look at, read from an application when a rule asks."""
 
-    connection: str
-    job_keys: frozenset[str]
-    department: str | None
-    office_keys: frozenset[str]
-    stage_kind: StageKind | None
-    stage_position: int | None
-    stage_name: str | None
-    reason_keys: frozenset[str]
-    reason_kind: RejectionReasonKind | None
-    source_kind: SourceKind | None
-    source_name: str | None
-    tags: frozenset[str]
-    internal: bool
-    had_interviews: bool
-    interviews_inferred: bool
+    __slots__ = (
+        "application",
+        "connection",
+        "had_interviews",
+        "interviews_inferred",
+        "reason_kind",
+        "source_kind",
+        "stage_kind",
+    )
+
+    def __init__(self, connection: str, application: Application) -> None:
+        """Read the few facts every decision needs; the rest is read on demand."""
+        self.connection = connection
+        self.application = application
+        stage = application.current_stage
+        self.stage_kind = stage.kind if stage else None
+        rejection = application.rejection
+        reason = rejection.reason if rejection else None
+        self.reason_kind = reason.kind if reason else None
+        source = application.source
+        self.source_kind = source.kind if source else None
+        if application.had_interviews is None:
+            self.had_interviews = self.stage_kind in _INTERVIEW_STAGES
+            self.interviews_inferred = True
+        else:
+            self.had_interviews = application.had_interviews
+            self.interviews_inferred = False
 
     @property
     def withdrawn(self) -> bool:
         """Whether the candidate withdrew."""
         return self.reason_kind is RejectionReasonKind.THEY_WITHDREW
 
+    @property
+    def internal(self) -> bool:
+        """An employee: flagged internal, or from an internal source."""
+        return self.application.candidate.is_internal or self.source_kind is SourceKind.INTERNAL
+
+    @property
+    def job_keys(self) -> frozenset[str]:
+        """The job's name and id, folded."""
+        job = self.application.job
+        return _keys(job.name, job.id) if job else frozenset()
+
+    @property
+    def department(self) -> str | None:
+        """The job's department, folded."""
+        job = self.application.job
+        return _fold(job.department) if job else None
+
+    @property
+    def office_keys(self) -> frozenset[str]:
+        """Names and ids of the job's offices, folded."""
+        job = self.application.job
+        if job is None:
+            return frozenset()
+        return frozenset().union(*(_keys(office.name, office.id) for office in job.offices))
+
+    @property
+    def stage_position(self) -> int | None:
+        """Zero-based position of the stage, when the ATS says."""
+        stage = self.application.current_stage
+        return stage.position if stage else None
+
+    @property
+    def stage_name(self) -> str | None:
+        """The stage's name, folded."""
+        stage = self.application.current_stage
+        return _fold(stage.name) if stage else None
+
+    @property
+    def reason_keys(self) -> frozenset[str]:
+        """The rejection reason's name and id, folded."""
+        rejection = self.application.rejection
+        reason = rejection.reason if rejection else None
+        return _keys(reason.name, reason.id) if reason else frozenset()
+
+    @property
+    def source_name(self) -> str | None:
+        """The source's name, folded."""
+        source = self.application.source
+        return _fold(source.name) if source else None
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """The candidate's tags, folded."""
+        return frozenset(tag.strip().casefold() for tag in self.application.candidate.tags)
+
 
 def _fold(text: str | None) -> str | None:
     return text.strip().casefold() if text else None
 
 
+def _keys(*texts: str | None) -> frozenset[str]:
+    return frozenset(text.strip().casefold() for text in texts if text)
+
+
 def facts_of(connection: str, application: Application) -> Facts:
-    """Read the facts rules look at from *application*."""
-    job = application.job
-    stage = application.current_stage
-    rejection = application.rejection
-    reason = rejection.reason if rejection else None
-    source = application.source
-    stage_kind = stage.kind if stage else None
-    job_keys: set[str] = set()
-    office_keys: set[str] = set()
-    if job is not None:
-        job_keys.update(key for key in (_fold(job.name), _fold(job.id)) if key)
-        for office in job.offices:
-            office_keys.update(key for key in (_fold(office.name), _fold(office.id)) if key)
-    reason_keys = (
-        frozenset(key for key in (_fold(reason.name), _fold(reason.id)) if key)
-        if reason
-        else frozenset()
-    )
-    source_kind = source.kind if source else None
-    if application.had_interviews is None:
-        had_interviews = stage_kind in _INTERVIEW_STAGES
-        inferred = True
-    else:
-        had_interviews = application.had_interviews
-        inferred = False
-    return Facts(
-        connection=connection,
-        job_keys=frozenset(job_keys),
-        department=_fold(job.department) if job else None,
-        office_keys=frozenset(office_keys),
-        stage_kind=stage_kind,
-        stage_position=stage.position if stage else None,
-        stage_name=_fold(stage.name) if stage else None,
-        reason_keys=reason_keys,
-        reason_kind=reason.kind if reason else None,
-        source_kind=source_kind,
-        source_name=_fold(source.name) if source else None,
-        tags=frozenset(tag.casefold() for tag in application.candidate.tags),
-        internal=application.candidate.is_internal or source_kind is SourceKind.INTERNAL,
-        had_interviews=had_interviews,
-        interviews_inferred=inferred,
-    )
+    """The facts rules look at, for *application* on *connection*."""
+    return Facts(connection, application)
 
 
-Check = Callable[[Facts], str | None]
+Holds = Callable[[Facts], bool]
+WhyNot = Callable[[Facts], str]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One condition of a rule: what it says, whether it holds, and why not."""
+
+    label: str
+    holds: Holds
+    why_not: WhyNot
 
 
 def _listed(values: Iterable[object]) -> str:
@@ -110,79 +146,88 @@ def _listed(values: Iterable[object]) -> str:
 
 def _text_check(
     label: str, wanted: tuple[str, ...], read: Callable[[Facts], frozenset[str] | str | None]
-) -> tuple[str, Check]:
+) -> Check:
     folded = frozenset(item.casefold() for item in wanted)
     shown = _listed(wanted)
 
-    def check(facts: Facts) -> str | None:
+    def holds(facts: Facts) -> bool:
         found = read(facts)
         if found is None:
-            return f"{label}: none known, wanted one of {shown}"
+            return False
         if isinstance(found, str):
-            if found in folded:
-                return None
-        elif not found.isdisjoint(folded):
-            return None
+            return found in folded
+        return not found.isdisjoint(folded)
+
+    def why_not(facts: Facts) -> str:
+        found = read(facts)
+        if found is None or not found:
+            return f"{label}: none known, wanted one of {shown}"
         return f"{label} is not one of {shown}"
 
-    return f"{label} is one of {shown}", check
+    return Check(f"{label} is one of {shown}", holds, why_not)
 
 
 def _enum_check(
     label: str, wanted: tuple[StrEnum, ...], read: Callable[[Facts], StrEnum | None]
-) -> tuple[str, Check]:
+) -> Check:
     allowed = frozenset(wanted)
     shown = _listed(wanted)
 
-    def check(facts: Facts) -> str | None:
+    def why_not(facts: Facts) -> str:
         found = read(facts)
-        if found in allowed:
-            return None
-        actual = found.value if found is not None else "unknown"
-        return f"{label} is {actual}, not one of {shown}"
+        return f"{label} is {found.value if found is not None else 'unknown'}, not one of {shown}"
 
-    return f"{label} is one of {shown}", check
+    return Check(f"{label} is one of {shown}", lambda facts: read(facts) in allowed, why_not)
 
 
-def _bool_check(label: str, wanted: bool, read: Callable[[Facts], bool]) -> tuple[str, Check]:
-    said = label if wanted else f"not {label}"
-
-    def check(facts: Facts) -> str | None:
-        return None if read(facts) is wanted else f"wanted {said}"
-
-    return said, check
+def _bool_check(
+    wanted: bool, read: Callable[[Facts], bool], when_true: str, when_false: str
+) -> Check:
+    said, opposite = (when_true, when_false) if wanted else (when_false, when_true)
+    return Check(said, lambda facts: read(facts) is wanted, lambda facts: opposite)
 
 
-def _checks(when: RuleCondition) -> tuple[tuple[str, Check], ...]:
-    checks: list[tuple[str, Check]] = []
-    if when.connection is not None:
-        checks.append(_text_check("connection", when.connection, lambda f: f.connection.casefold()))
-    if when.job is not None:
-        checks.append(_text_check("job", when.job, lambda f: f.job_keys or None))
-    if when.department is not None:
-        checks.append(_text_check("department", when.department, lambda f: f.department))
-    if when.office is not None:
-        checks.append(_text_check("office", when.office, lambda f: f.office_keys or None))
+def _position_check(span: PositionRange) -> Check:
+    low = span.min if span.min is not None else 0
+    high = span.max
+
+    def holds(facts: Facts) -> bool:
+        at = facts.stage_position
+        return at is not None and at >= low and (high is None or at <= high)
+
+    def why_not(facts: Facts) -> str:
+        at = facts.stage_position
+        if at is None:
+            return "stage position unknown"
+        return f"stage position {at} is not {span.describe()}"
+
+    return Check(f"stage position is {span.describe()}", holds, why_not)
+
+
+def _checks(when: RuleCondition) -> tuple[Check, ...]:
+    checks: list[Check] = []
+    text_conditions: tuple[
+        tuple[str, tuple[str, ...] | None, Callable[[Facts], frozenset[str] | str | None]], ...
+    ] = (
+        ("connection", when.connection, lambda f: f.connection.casefold()),
+        ("job", when.job, lambda f: f.job_keys or None),
+        ("department", when.department, lambda f: f.department),
+        ("office", when.office, lambda f: f.office_keys or None),
+    )
+    checks.extend(
+        _text_check(label, wanted, read) for label, wanted, read in text_conditions if wanted
+    )
     if when.stage_kind is not None:
         checks.append(_enum_check("stage kind", when.stage_kind, lambda f: f.stage_kind))
     if when.stage_position is not None:
-        span = when.stage_position
-        low = span.min if span.min is not None else 0
-        high = span.max
-
-        def position(facts: Facts) -> str | None:
-            at = facts.stage_position
-            if at is None:
-                return "stage position unknown"
-            if at < low or (high is not None and at > high):
-                return f"stage position {at} is not {span.describe()}"
-            return None
-
-        checks.append((f"stage position is {span.describe()}", position))
-    if when.stage_name is not None:
-        checks.append(_text_check("stage name", when.stage_name, lambda f: f.stage_name))
-    if when.reason is not None:
-        checks.append(_text_check("rejection reason", when.reason, lambda f: f.reason_keys or None))
+        checks.append(_position_check(when.stage_position))
+    later_text: tuple[
+        tuple[str, tuple[str, ...] | None, Callable[[Facts], frozenset[str] | str | None]], ...
+    ] = (
+        ("stage name", when.stage_name, lambda f: f.stage_name),
+        ("rejection reason", when.reason, lambda f: f.reason_keys or None),
+    )
+    checks.extend(_text_check(label, wanted, read) for label, wanted, read in later_text if wanted)
     if when.reason_kind is not None:
         checks.append(_enum_check("reason kind", when.reason_kind, lambda f: f.reason_kind))
     if when.source_kind is not None:
@@ -192,12 +237,28 @@ def _checks(when: RuleCondition) -> tuple[tuple[str, Check], ...]:
     if when.tags is not None:
         checks.append(_text_check("candidate tags", when.tags, lambda f: f.tags or None))
     if when.internal is not None:
-        checks.append(_bool_check("an internal candidate", when.internal, lambda f: f.internal))
+        checks.append(
+            _bool_check(
+                when.internal,
+                lambda f: f.internal,
+                "an internal candidate",
+                "not an internal candidate",
+            )
+        )
     if when.had_interviews is not None:
         checks.append(
-            _bool_check("had interviews", when.had_interviews, lambda f: f.had_interviews)
+            _bool_check(
+                when.had_interviews,
+                lambda f: f.had_interviews,
+                "had interviews",
+                "had no interviews",
+            )
         )
     return tuple(checks)
+
+
+WITHDRAWAL_SKIP = -1
+"""``first_failure`` for a withdrawal meeting a rule that is not for withdrawals."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,36 +269,75 @@ class CompiledRule:
     """1-based position in the list that is tried."""
     name: str
     rule: Rule
-    checks: tuple[tuple[str, Check], ...]
+    checks: tuple[Check, ...]
     timing: TimingRules
     call_fallback_after: Duration
     re_engagement: tuple[Duration, ...]
     consent_validity: Duration
     retention: Duration | None
+    is_withdrawal_rule: bool
 
-    @property
-    def is_withdrawal_rule(self) -> bool:
-        """Whether the rule is for candidates who withdrew."""
-        return self.rule.when.is_withdrawal_rule
+    def first_failure(self, facts: Facts) -> int | None:
+        """The index of the first condition that fails, ``WITHDRAWAL_SKIP``, or ``None``."""
+        if facts.reason_kind is RejectionReasonKind.THEY_WITHDREW and not self.is_withdrawal_rule:
+            return WITHDRAWAL_SKIP
+        for index, check in enumerate(self.checks):
+            if not check.holds(facts):
+                return index
+        return None
 
-    def first_failure(self, facts: Facts) -> str | None:
-        """Why the rule does not match *facts*, or ``None`` if it does."""
-        if facts.withdrawn and not self.is_withdrawal_rule:
+    def why_not(self, facts: Facts, failure: int) -> str:
+        """Say why the rule did not match, from what :meth:`first_failure` returned."""
+        if failure == WITHDRAWAL_SKIP:
             return (
                 "the candidate withdrew, and only rules naming reason_kind 'they_withdrew' "
                 "apply to withdrawals"
             )
-        for _, check in self.checks:
-            failure = check(facts)
-            if failure is not None:
-                return failure
-        return None
+        return self.checks[failure].why_not(facts)
 
     def describe_match(self) -> str:
         """Say which conditions held."""
         if not self.checks:
             return "it has no conditions"
-        return "; ".join(label for label, _ in self.checks)
+        return "; ".join(check.label for check in self.checks)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrail:
+    """How the rule was chosen; turned into sentences only when a decision is explained."""
+
+    facts: Facts
+    passed_over: tuple[tuple[CompiledRule, int], ...]
+    chosen: CompiledRule
+    matched: bool
+
+    def lines(self) -> tuple[str, ...]:
+        """One sentence per rule tried."""
+        said = [
+            f"rule {rule.index} {rule.name!r} passed over: {rule.why_not(self.facts, failure)}"
+            for rule, failure in self.passed_over
+        ]
+        if self.matched:
+            said.append(
+                f"rule {self.chosen.index} {self.chosen.name!r} matched: "
+                f"{self.chosen.describe_match()}"
+            )
+        else:
+            said.append(f"no rule matched; built-in fallback: {self.chosen.rule.description}")
+        return tuple(said)
+
+
+def match(
+    rules: tuple[CompiledRule, ...], facts: Facts, fallback: CompiledRule
+) -> tuple[CompiledRule, RuleTrail]:
+    """The first rule of *rules* that matches *facts*, else *fallback*, and the trail."""
+    passed: list[tuple[CompiledRule, int]] = []
+    for rule in rules:
+        failure = rule.first_failure(facts)
+        if failure is None:
+            return rule, RuleTrail(facts, tuple(passed), rule, matched=True)
+        passed.append((rule, failure))
+    return fallback, RuleTrail(facts, tuple(passed), fallback, matched=False)
 
 
 def compile_rules(rules: Iterable[Rule], defaults: DefaultTiming) -> tuple[CompiledRule, ...]:
@@ -263,6 +363,7 @@ def compile_rules(rules: Iterable[Rule], defaults: DefaultTiming) -> tuple[Compi
                 re_engagement=tuple(parse_duration(text) for text in follow.re_engagement),
                 consent_validity=parse_duration(follow.consent_validity),
                 retention=parse_duration(follow.retention) if follow.retention else None,
+                is_withdrawal_rule=rule.when.is_withdrawal_rule,
             )
         )
     return tuple(compiled)

@@ -8,9 +8,11 @@ ids, stages, rules, zones and times, never a name or an address.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from ats_reject.compose.context import FeedbackScope
 from ats_reject.models import Application
@@ -25,8 +27,21 @@ __all__ = [
     "Outcome",
     "PlannedAction",
     "RejectionCase",
+    "TraceNote",
     "decision_version",
 ]
+
+
+class TraceNote(Protocol):
+    """A part of an explanation, written only when asked for.
+
+    Explanations are rarely read in bulk, and writing them for every decision of a batch
+    would cost more than deciding.
+    """
+
+    def lines(self) -> Iterable[str]:
+        """The sentences of this part."""
+        ...
 
 
 class Outcome(StrEnum):
@@ -142,7 +157,12 @@ class PlannedAction:
     @property
     def key(self) -> tuple[str, str, str, str]:
         """``(connection, application_id, message_kind, decision_version)``."""
-        return (self.connection, self.application_id, self.message_kind.value, self.decision_version)
+        return (
+            self.connection,
+            self.application_id,
+            self.message_kind.value,
+            self.decision_version,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +224,8 @@ class Decision:
         covers: The applications this decision's message names (consolidation).
         roles: The job names the message names, in order.
         fallbacks: Where the rule's choice could not be followed, and what was done instead.
-        trace: How the rule was chosen (hidden from ``repr``).
+        notes: How the rule was chosen and applied, as sentences or parts written on demand;
+            read them through :attr:`trace` (hidden from ``repr``, not compared).
     """
 
     connection: str
@@ -226,7 +247,18 @@ class Decision:
     covers: tuple[str, ...] = ()
     roles: tuple[str, ...] = field(default=(), repr=False)
     fallbacks: tuple[str, ...] = ()
-    trace: tuple[str, ...] = field(default=(), repr=False)
+    notes: tuple[str | TraceNote, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def trace(self) -> tuple[str, ...]:
+        """How the rule was chosen and applied, sentence by sentence."""
+        said: list[str] = []
+        for note in self.notes:
+            if isinstance(note, str):
+                said.append(note)
+            else:
+                said.extend(note.lines())
+        return tuple(said)
 
     @property
     def held(self) -> bool:

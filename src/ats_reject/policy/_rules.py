@@ -1,5 +1,4 @@
-"""Policy rules as written in ``ats-reject.toml``: ``when`` a rejection looks like this, ``then``
-tell the candidate that way.
+"""Policy rules as written in ``ats-reject.toml``: ``when`` it looks like this, ``then`` that.
 
 These models only hold and check what the file says; :mod:`ats_reject.policy._match` compiles
 them for fast matching and :mod:`ats_reject.policy._engine` applies them.
@@ -11,11 +10,21 @@ import re
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ats_reject._config_base import (
     DurationText,
+    NonZeroDurationText,
     SettingsModel,
     TextList,
     WindowText,
@@ -65,8 +74,7 @@ def _template_id(value: str) -> str:
     if not _TEMPLATE_ID.match(value):
         raise PydanticCustomError(
             "template",
-            "expected a template purpose such as 'rejection' (lower case letters, digits "
-            "and _)",
+            "expected a template purpose such as 'rejection' (lower case letters, digits and _)",
         )
     return value
 
@@ -145,9 +153,9 @@ class RuleCondition(SettingsModel):
 class TimingText(SettingsModel):
     """``timing``: when the message may go out; absent keys take ``[policy.timing]``."""
 
-    minimum_delay: DurationText | None = None
+    minimum_delay: NonZeroDurationText | None = None
     """Time from the decision to the earliest send (``24h``); never zero."""
-    deadline: DurationText | None = None
+    deadline: NonZeroDurationText | None = None
     """The promised latest send after the decision (``5 business days``)."""
     send_window: WindowText | None = None
     """Local days and hours in the candidate's zone (``Mon-Fri 09:00-17:00``)."""
@@ -184,8 +192,22 @@ class RuleAction(SettingsModel):
     """``email``, ``call``, ``ats`` or ``none``."""
     template: TemplateId | None = None
     """Template purpose; ``rejection`` (``withdrawal_thanks`` for withdrawals) by default."""
-    ats_template_id: Text | None = None
+    ats_template_id: Text | None = Field(default=None, validate_default=True)
     """The ATS's own e-mail template (channel ``ats``)."""
+
+    @field_validator("ats_template_id")
+    @classmethod
+    def _ats_template_for_ats(cls, value: str | None, info: ValidationInfo) -> str | None:
+        channel = info.data.get("channel")
+        if channel is Channel.ATS and value is None:
+            raise PydanticCustomError(
+                "channel",
+                "channel 'ats' needs ats_template_id, the id of the ATS's e-mail template",
+            )
+        if channel is not Channel.ATS and value is not None:
+            raise PydanticCustomError("channel", "ats_template_id is only for channel 'ats'")
+        return value
+
     feedback: choice(FeedbackScope) = FeedbackScope.NONE  # type: ignore[valid-type]
     """``none``, ``strengths`` or ``full``."""
     talent_pool: StrictBool = False
@@ -196,17 +218,6 @@ class RuleAction(SettingsModel):
     """The call and its fallback, for channel ``call``."""
     follow_up: FollowUpPlan = Field(default_factory=FollowUpPlan)
     """Re-engagement and consent follow-ups."""
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
-        if self.channel is Channel.ATS and self.ats_template_id is None:
-            raise PydanticCustomError(
-                "channel",
-                "channel 'ats' needs ats_template_id, the id of the ATS's e-mail template",
-            )
-        if self.channel is not Channel.ATS and self.ats_template_id is not None:
-            raise PydanticCustomError("channel", "ats_template_id is only for channel 'ats'")
-        return self
 
 
 class Rule(SettingsModel):

@@ -48,9 +48,10 @@ class Scheduler:
         self._zones: dict[object, ResolvedZone] = {}
         self._calendars: dict[tuple[str | None, str | None], HolidayCalendar] = {}
         self._plans: dict[object, SendSchedule] = {}
-        self.company_calendar = HolidayCalendar(
-            self.holiday_country, closures=self.closures
-        )
+        # Send times cluster at window openings, so follow-ups months later repeat too.
+        self._afters: dict[object, datetime] = {}
+        self._sums: dict[object, datetime] = {}
+        self.company_calendar = HolidayCalendar(self.holiday_country, closures=self.closures)
 
     def zone_for(self, application: Application) -> ResolvedZone:
         """The zone the candidate's messages are timed in, and why."""
@@ -85,6 +86,7 @@ class Scheduler:
     def plan(
         self,
         decided_at: datetime,
+        *,
         applied_at: datetime | None,
         timing: TimingRules,
         zone: ResolvedZone,
@@ -134,8 +136,30 @@ class Scheduler:
         calendar: HolidayCalendar,
     ) -> datetime:
         """The first allowed time at or after *start* plus *duration*, in the candidate's zone."""
-        later = add_duration(start, duration, load_zone(zone), calendar.is_working_day)
-        return first_allowed_time(ceil_second(later), window=window, zone=zone, calendar=calendar)
+        key = (start, duration, window, zone, calendar)
+        found = self._afters.get(key)
+        if found is None:
+            later = self.add(start, duration, zone, calendar)
+            found = first_allowed_time(
+                ceil_second(later), window=window, zone=zone, calendar=calendar
+            )
+            if len(self._afters) >= _MAX_CACHED:
+                self._afters.clear()
+            self._afters[key] = found
+        return found
+
+    def add(
+        self, start: datetime, duration: Duration, zone: str, calendar: HolidayCalendar
+    ) -> datetime:
+        """*start* plus *duration* in the candidate's zone and calendar."""
+        key = (start, duration, zone, calendar)
+        found = self._sums.get(key)
+        if found is None:
+            found = add_duration(start, duration, load_zone(zone), calendar.is_working_day)
+            if len(self._sums) >= _MAX_CACHED:
+                self._sums.clear()
+            self._sums[key] = found
+        return found
 
     def next_allowed(
         self, moment: datetime, window: SendWindow, zone: str, calendar: HolidayCalendar

@@ -9,7 +9,13 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 from pydantic_core import PydanticCustomError
 
-from ats_reject._config_base import DurationText, SettingsModel, WindowText, choice
+from ats_reject._config_base import (
+    DurationText,
+    NonZeroDurationText,
+    SettingsModel,
+    WindowText,
+    choice,
+)
 from ats_reject._durations import parse_duration
 from ats_reject.compose.context import FeedbackScope
 from ats_reject.models import RejectionReasonKind, StageKind
@@ -43,9 +49,9 @@ class WithdrawalResponse(StrEnum):
 class DefaultTiming(SettingsModel):
     """``[policy.timing]``: the timing every rule uses unless it sets its own."""
 
-    minimum_delay: DurationText = "24h"
+    minimum_delay: NonZeroDurationText = "24h"
     """Time from the decision to the earliest send; never zero."""
-    deadline: DurationText = "5 business days"
+    deadline: NonZeroDurationText = "5 business days"
     """The promised latest send after the decision."""
     send_window: WindowText = "working days 09:00-17:00"
     """Local days and hours in the candidate's zone."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -29,6 +29,8 @@ from ats_reject.testing.leakguard import LeakGuard
 from ats_reject.testing.sandbox import AdapterSandbox
 
 __all__ = ["ReadChecks"]
+
+ApiErrorT = TypeVar("ApiErrorT", bound=ApiError)
 
 _FATAL_STATUSES: dict[int, type[FatalApiError]] = {
     401: AuthenticationError,
@@ -72,13 +74,8 @@ class ReadChecks(ConformanceBase):
         self, adapter: Adapter[Any], sandbox: AdapterSandbox, leak_guard: LeakGuard
     ) -> None:
         """An unknown id raises NotFoundError at once, without retries."""
-        error = self.expect_error(
-            NotFoundError,
-            lambda: adapter.get_application("987654321"),
-            leak_guard,
-            "get_application of an unknown id",
-        )
-        self.expect_api_error_fields(error, adapter, 404)
+        what = "get_application of an unknown id"
+        self._failing_read(NotFoundError, adapter, "987654321", leak_guard, status=404, what=what)
         assert sandbox.calls("get_application") == 1, "a 404 must not be retried"
 
     @pytest.mark.parametrize("status", sorted(_FATAL_STATUSES))
@@ -93,13 +90,9 @@ class ReadChecks(ConformanceBase):
         """401, 403, 404 and 422 raise the matching FatalApiError, and are not retried."""
         application_id = seed()
         sandbox.inject_fault("get_application", Fault.status(status), times=MANY)
-        error = self.expect_error(
-            _FATAL_STATUSES[status],
-            lambda: adapter.get_application(application_id),
-            leak_guard,
-            f"get_application answered {status}",
-        )
-        self.expect_api_error_fields(error, adapter, status)
+        expected = _FATAL_STATUSES[status]
+        what = f"get_application answered {status}"
+        self._failing_read(expected, adapter, application_id, leak_guard, status=status, what=what)
         # A 401 may be tried once more after renewing an expired token (OAuth).
         allowed = 2 if status == 401 else 1
         assert sandbox.calls("get_application") <= allowed, f"a {status} must not be retried"
@@ -139,13 +132,10 @@ class ReadChecks(ConformanceBase):
         sandbox.inject_fault(
             "get_application", Fault.status(429, headers={"Retry-After": "1"}), times=MANY
         )
-        error = self.expect_error(
-            RateLimitedError,
-            lambda: adapter.get_application(application_id),
-            leak_guard,
-            "get_application answered 429 every time",
+        what = "get_application answered 429 every time"
+        error = self._failing_read(
+            RateLimitedError, adapter, application_id, leak_guard, status=429, what=what
         )
-        self.expect_api_error_fields(error, adapter, 429)
         assert error.retry_after is not None, "RateLimitedError.retry_after must be set"
         assert sandbox.calls("get_application") < MANY, "retries must be bounded"
 
@@ -164,13 +154,10 @@ class ReadChecks(ConformanceBase):
         self._read_once_or_raise(adapter, application_id, ServerError, leak_guard)
         sandbox.inject_fault("get_application", Fault.status(status), times=MANY)
         before = sandbox.calls("get_application")
-        error = self.expect_error(
-            ServerError,
-            lambda: adapter.get_application(application_id),
-            leak_guard,
-            f"get_application answered {status} every time",
+        what = f"get_application answered {status} every time"
+        self._failing_read(
+            ServerError, adapter, application_id, leak_guard, status=status, what=what
         )
-        self.expect_api_error_fields(error, adapter, status)
         assert sandbox.calls("get_application") - before < MANY, "retries must be bounded"
 
     def test_dropped_connection_is_a_transport_error(
@@ -181,13 +168,10 @@ class ReadChecks(ConformanceBase):
         sandbox.inject_fault("get_application", Fault.drop_connection())
         self._read_once_or_raise(adapter, application_id, TransportError, leak_guard)
         sandbox.inject_fault("get_application", Fault.drop_connection(), times=MANY)
-        error = self.expect_error(
-            TransportError,
-            lambda: adapter.get_application(application_id),
-            leak_guard,
-            "get_application whose connection drops",
+        what = "get_application whose connection drops"
+        self._failing_read(
+            TransportError, adapter, application_id, leak_guard, status=None, what=what
         )
-        self.expect_api_error_fields(error, adapter, None)
 
     def test_timeout_is_a_transport_error(
         self,
@@ -202,13 +186,10 @@ class ReadChecks(ConformanceBase):
         adapter = self.make_adapter({**settings, "read_timeout": self.read_timeout}, clock)
         try:
             sandbox.inject_fault("get_application", Fault.delay(30.0), times=MANY)
-            error = self.expect_error(
-                TransportError,
-                lambda: adapter.get_application(application_id),
-                leak_guard,
-                "get_application slower than the read timeout",
+            what = "get_application slower than the read timeout"
+            self._failing_read(
+                TransportError, adapter, application_id, leak_guard, status=None, what=what
             )
-            self.expect_api_error_fields(error, adapter, None)
         finally:
             sandbox.clear_faults()
             adapter.close()
@@ -271,6 +252,23 @@ class ReadChecks(ConformanceBase):
             assert sorted(first_page + rest) == sorted(seeded), "a retried page repeated items"
 
     # --- helpers --------------------------------------------------------------------------
+
+    def _failing_read(
+        self,
+        expected: type[ApiErrorT],
+        adapter: Adapter[Any],
+        application_id: str,
+        guard: LeakGuard,
+        *,
+        status: int | None,
+        what: str,
+    ) -> ApiErrorT:
+        """get_application raises *expected*, naming the adapter and *status*, leaking nothing."""
+        error = self.expect_error(
+            expected, lambda: adapter.get_application(application_id), guard, what
+        )
+        self.expect_api_error_fields(error, adapter, status)
+        return error
 
     def _read_once_or_raise(
         self,

@@ -21,13 +21,12 @@ from ats_reject.webhooks._hmac import (
     DEFAULT_MAX_BODY_BYTES,
     VerifiedSignature,
     check_max_body_bytes,
+    check_signature,
     ensure_body_size,
-    match_secret,
     parse_base64_digest,
     parse_hex_digest,
     require_utf8,
     single_secret,
-    verified,
 )
 from ats_reject.webhooks._reasons import VerificationReason, fail
 from ats_reject.webhooks._secrets import (
@@ -174,10 +173,7 @@ class HmacHeaderVerifier:
         digest = _DECODERS[self._scheme.encoding](encoded)
         if self._scheme.require_utf8_body:
             require_utf8(raw)
-        index = match_secret(self._secrets, raw, (digest,))
-        if index is None:
-            fail(VerificationReason.BAD_SIGNATURE)
-        return verified(self._scheme.name, self._secrets, index)
+        return check_signature(self._scheme.name, self._secrets, raw, (digest,))
 
     def __repr__(self) -> str:
         """Show the configuration, never a secret."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
 import re
 from collections.abc import Callable, Sequence
@@ -115,10 +114,7 @@ def parse_hex_digest(signature: object) -> bytes:
     Raises:
         WebhookVerificationError: ``malformed_signature``.
     """
-    text = _ascii_text(signature)
-    if text is None or not _HEX_DIGEST.fullmatch(text):
-        fail(VerificationReason.MALFORMED_SIGNATURE, "expected 64 hex digits")
-    return bytes.fromhex(text)
+    return bytes.fromhex(_digest_text(signature, _HEX_DIGEST, "expected 64 hex digits"))
 
 
 def parse_base64_digest(signature: object) -> bytes:
@@ -127,13 +123,9 @@ def parse_base64_digest(signature: object) -> bytes:
     Raises:
         WebhookVerificationError: ``malformed_signature``.
     """
-    text = _ascii_text(signature)
-    if text is None or not _BASE64_DIGEST.fullmatch(text):
-        fail(VerificationReason.MALFORMED_SIGNATURE, "expected base64 of 32 bytes")
-    try:
-        return base64.b64decode(text, validate=True)
-    except binascii.Error:  # pragma: no cover - the pattern admits only valid base64
-        fail(VerificationReason.MALFORMED_SIGNATURE, "expected base64 of 32 bytes")
+    # The pattern admits only valid base64 of 32 bytes, so decoding cannot fail.
+    text = _digest_text(signature, _BASE64_DIGEST, "expected base64 of 32 bytes")
+    return base64.b64decode(text, validate=True)
 
 
 def require_utf8(body: bytes) -> None:
@@ -148,13 +140,23 @@ def require_utf8(body: bytes) -> None:
         fail(VerificationReason.NON_UTF8_BODY)
 
 
-def match_secret(
-    secrets: Sequence[WebhookSecret], message: bytes, candidates: Sequence[bytes]
-) -> int | None:
-    """Return the index of the first secret whose digest of *message* is a candidate.
+def check_signature(
+    scheme: str,
+    secrets: Sequence[WebhookSecret],
+    message: bytes,
+    candidates: Sequence[bytes],
+    *,
+    message_id: str | None = None,
+    timestamp: datetime | None = None,
+) -> VerifiedSignature:
+    """Find the first secret whose digest of *message* is a candidate (package-internal).
 
     Every comparison is ``hmac.compare_digest`` on bytes, and every pair is compared, so
-    the time taken does not depend on where (or whether) a match is found.
+    the time taken does not depend on where (or whether) a match is found. The match is
+    logged by the secret's position and label, never by its value.
+
+    Raises:
+        WebhookVerificationError: ``bad_signature`` when no secret matches.
     """
     matched: int | None = None
     for index, secret in enumerate(secrets):
@@ -162,26 +164,16 @@ def match_secret(
         for candidate in candidates:
             if hmac.compare_digest(expected, candidate) and matched is None:
                 matched = index
-    return matched
-
-
-def verified(
-    scheme: str,
-    secrets: Sequence[WebhookSecret],
-    index: int,
-    *,
-    message_id: str | None = None,
-    timestamp: datetime | None = None,
-) -> VerifiedSignature:
-    """Build the result and log which secret matched (package-internal)."""
-    secret_id = secrets[index].secret_id
+    if matched is None:
+        fail(VerificationReason.BAD_SIGNATURE)
+    secret_id = secrets[matched].secret_id
     logger.debug(
         "webhook verified: scheme=%s secret_index=%d secret_id=%s",
         scheme,
-        index,
+        matched,
         sanitize_log_value(secret_id) if secret_id is not None else "-",
     )
-    return VerifiedSignature(scheme, index, secret_id, message_id, timestamp)
+    return VerifiedSignature(scheme, matched, secret_id, message_id, timestamp)
 
 
 def verify_hmac_hex(
@@ -220,11 +212,7 @@ def verify_hmac_hex(
     if not isinstance(message, bytes | bytearray | memoryview):
         fail(VerificationReason.MALFORMED_BODY, "the signed message must be bytes")
     digest = parse_hex_digest(signature)
-    index = match_secret(active, bytes(message), (digest,))
-    if index is None:
-        fail(VerificationReason.BAD_SIGNATURE)
-    verified("hmac_hex", active, index)
-    return index
+    return check_signature("hmac_hex", active, bytes(message), (digest,)).secret_index
 
 
 def sign_hmac_hex(message: bytes, secret: SecretInput) -> str:
@@ -251,10 +239,14 @@ def single_secret(
     return coerce_secrets(secret, from_text, min_bytes=1)[0]
 
 
-def _ascii_text(value: object) -> str | None:
-    if isinstance(value, bytes | bytearray):
-        raw = bytes(value)
-        return raw.decode("ascii") if raw.isascii() else None
-    if isinstance(value, str):
-        return value if value.isascii() else None
-    return None
+def _digest_text(signature: object, pattern: re.Pattern[str], expected: str) -> str:
+    text: str | None = None
+    if isinstance(signature, bytes | bytearray):
+        raw = bytes(signature)
+        text = raw.decode("ascii") if raw.isascii() else None
+    elif isinstance(signature, str):
+        text = signature
+    # The patterns are ASCII-only, so they refuse non-ASCII text themselves.
+    if text is None or not pattern.fullmatch(text):
+        fail(VerificationReason.MALFORMED_SIGNATURE, expected)
+    return text

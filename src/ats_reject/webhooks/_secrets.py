@@ -77,9 +77,7 @@ class WebhookSecret:
             ConfigurationError: The text is not encodable, has surrounding whitespace (a
                 pasted newline would silently make every signature fail), or is too weak.
         """
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if not isinstance(text, str):
-            raise ConfigurationError(f"webhook secret{_label(secret_id)} must be text")
+        text = _reveal(value, secret_id)
         if text[:1].isspace() or text[-1:].isspace():
             raise ConfigurationError(
                 f"webhook secret{_label(secret_id)} has leading or trailing whitespace"
@@ -104,10 +102,7 @@ class WebhookSecret:
         Raises:
             ConfigurationError: The text is not strict base64 or the key is too weak.
         """
-        text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if not isinstance(text, str):
-            raise ConfigurationError(f"webhook secret{_label(secret_id)} must be text")
-        encoded = text.removeprefix(_WHSEC_PREFIX)
+        encoded = _reveal(value, secret_id).removeprefix(_WHSEC_PREFIX)
         try:
             key = base64.b64decode(encoded.encode("ascii"), validate=True)
         except (UnicodeEncodeError, binascii.Error):
@@ -206,6 +201,13 @@ def _check_strength(key: bytes, min_bytes: int, secret_id: str | None) -> None:
         raise ConfigurationError(
             f"webhook secret{_label(secret_id)} is one byte repeated; use a random secret"
         )
+
+
+def _reveal(value: object, secret_id: str | None) -> str:
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not isinstance(text, str):
+        raise ConfigurationError(f"webhook secret{_label(secret_id)} must be text")
+    return text
 
 
 def _label(secret_id: str | None) -> str:

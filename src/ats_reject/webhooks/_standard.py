@@ -23,11 +23,10 @@ from ats_reject.webhooks._hmac import (
     DEFAULT_MAX_BODY_BYTES,
     VerifiedSignature,
     check_max_body_bytes,
+    check_signature,
     ensure_body_size,
-    match_secret,
     parse_base64_digest,
     require_utf8,
-    verified,
 )
 from ats_reject.webhooks._reasons import VerificationReason, fail
 from ats_reject.webhooks._secrets import (
@@ -111,11 +110,7 @@ class StandardWebhooksScheme:
             ValueError: *message_id* or *timestamp* cannot be signed.
             ConfigurationError: A secret is weak or malformed.
         """
-        keys = coerce_secrets(
-            secrets,
-            WebhookSecret.from_standard_webhooks,
-            min_bytes=STANDARD_WEBHOOKS_MIN_SECRET_BYTES,
-        )
+        keys = _standard_secrets(secrets)
         if not _valid_id(message_id):
             raise ValueError("the message id must be printable ASCII without '.' or spaces")
         seconds = _unix_seconds(timestamp)
@@ -172,11 +167,7 @@ class StandardWebhooksVerifier:
         scheme: StandardWebhooksScheme | None = None,
     ) -> None:
         self._scheme = scheme if scheme is not None else STANDARD_WEBHOOKS
-        self._secrets = coerce_secrets(
-            secrets,
-            WebhookSecret.from_standard_webhooks,
-            min_bytes=STANDARD_WEBHOOKS_MIN_SECRET_BYTES,
-        )
+        self._secrets = _standard_secrets(secrets)
         if not isinstance(clock, Clock):
             raise ConfigurationError("a Standard Webhooks verifier needs a Clock")
         self._clock = clock
@@ -213,11 +204,13 @@ class StandardWebhooksVerifier:
         sent_at = check_fresh(parse_unix_timestamp(timestamp_text), self._clock, self._tolerance)
         require_utf8(raw)
         content = f"{message_id}.{timestamp_text}.".encode("ascii") + raw
-        index = match_secret(self._secrets, content, candidates)
-        if index is None:
-            fail(VerificationReason.BAD_SIGNATURE)
-        return verified(
-            self._scheme.name, self._secrets, index, message_id=message_id, timestamp=sent_at
+        return check_signature(
+            self._scheme.name,
+            self._secrets,
+            content,
+            candidates,
+            message_id=message_id,
+            timestamp=sent_at,
         )
 
     def __repr__(self) -> str:
@@ -227,6 +220,12 @@ class StandardWebhooksVerifier:
             f"secrets={len(self._secrets)}, tolerance={self._tolerance.total_seconds():g}s, "
             f"max_body_bytes={self._max_body_bytes})"
         )
+
+
+def _standard_secrets(secrets: SecretsInput) -> tuple[WebhookSecret, ...]:
+    return coerce_secrets(
+        secrets, WebhookSecret.from_standard_webhooks, min_bytes=STANDARD_WEBHOOKS_MIN_SECRET_BYTES
+    )
 
 
 def _parse_signature_list(value: str) -> Sequence[bytes]:
