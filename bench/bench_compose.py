@@ -43,6 +43,7 @@ from ats_reject.compose import (
     RenderedMessage,
     Sender,
     TalentPoolInvitation,
+    format_long_date,
     lint,
     locale_chain,
 )
@@ -108,8 +109,13 @@ def make_contexts(count: int) -> list[tuple[Purpose, MessageContext]]:
     return cases
 
 
+@jinja2.pass_context
+def date_long(context: jinja2.runtime.Context, value: date) -> str:
+    return format_long_date(value, str(context.get("locale") or "en"))
+
+
 def bare_environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("ats_reject.compose", "templates"),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html.j2",), default_for_string=False
@@ -119,6 +125,8 @@ def bare_environment() -> jinja2.Environment:
         auto_reload=False,
         cache_size=-1,
     )
+    environment.filters["date_long"] = date_long
+    return environment
 
 
 def bare_jobs(

@@ -1,7 +1,8 @@
 """The shared conformance suite, run against the Lever adapter and its sandbox."""
 
-from ats_reject.testing import AdapterConformance
 from ats_reject_lever import LeverAdapter
+
+from ats_reject.testing import AdapterConformance
 
 
 class TestLeverConformance(AdapterConformance):

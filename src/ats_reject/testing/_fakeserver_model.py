@@ -88,11 +88,11 @@ class FakeResponse:
     """What a route handler answers.
 
     When ``json_body`` is not ``None`` it is serialized and sent as ``application/json``
-    instead of ``body``.
+    instead of ``body``. Neither body is in the ``repr``: both carry the seeded people's data.
     """
 
     status: int = 200
-    json_body: Any = None
+    json_body: Any = field(default=None, repr=False)
     body: bytes = field(default=b"", repr=False)
     headers: Mapping[str, str] = field(default_factory=dict)
 

@@ -64,15 +64,22 @@ class RateLimitRule:
 
 @dataclass(frozen=True)
 class RateDecision:
-    """The outcome of counting one request against its budget."""
+    """The outcome of counting one request against its budget.
 
-    allowed: bool
+    Attributes:
+        headers: The rate-limit headers to send with the answer.
+        refusal: The 429 to answer instead of the route; ``None`` when the request may go on.
+    """
+
     headers: dict[str, str]
     refusal: FakeResponse | None = None
 
 
-class RateLimiter:
-    """Counts requests per credential under one :class:`RateLimitRule`; thread-safe."""
+class RuleEnforcer:
+    """Counts requests per credential under one :class:`RateLimitRule`; thread-safe.
+
+    (The server's side of a rate limit; :class:`ats_reject.http.RateLimiter` is the client's.)
+    """
 
     def __init__(self, rule: RateLimitRule, clock: Clock) -> None:
         self.rule = rule
@@ -93,14 +100,14 @@ class RateLimiter:
                 allowed, used, until_reset = self._admit_sliding(credential, now)
         headers = self._headers(max(rule.limit - used, 0), until_reset)
         if allowed:
-            return RateDecision(allowed=True, headers=headers)
+            return RateDecision(headers)
         wait = max(1, math.ceil(until_reset))
         if rule.retry_after:
             headers["Retry-After"] = str(wait)
         refusal = FakeResponse.error(
             429, {"error": "rate_limited", "message": "too many requests", "retry_after": wait}
         )
-        return RateDecision(allowed=False, headers=headers, refusal=refusal)
+        return RateDecision(headers, refusal)
 
     def _admit_fixed(self, credential: str, now: float) -> tuple[bool, int, float]:
         size = self.rule.window_seconds

@@ -32,7 +32,7 @@ from urllib.parse import unquote
 from ats_reject.clock import Clock, SystemClock
 from ats_reject.testing._fakeserver_http import QuietHTTPServer, RawRequest
 from ats_reject.testing._fakeserver_model import FakeRequest, FakeResponse, Fault, Headers
-from ats_reject.testing._fakeserver_ratelimit import RateLimiter, RateLimitRule
+from ats_reject.testing._fakeserver_ratelimit import RateLimitRule, RuleEnforcer
 
 __all__ = ["FakeRequest", "FakeResponse", "FakeServer", "Fault", "Handler", "RateLimitRule"]
 
@@ -86,7 +86,7 @@ class FakeServer:
         self._routes: list[_Route] = []
         self._log: list[FakeRequest] = []
         self._faults: dict[str, deque[_QueuedFault]] = {}
-        self._limiter: RateLimiter | None = None
+        self._limiter: RuleEnforcer | None = None
         self._rate_limited = 0
         self._lock = threading.Lock()
         self._http: QuietHTTPServer | None = None
@@ -234,7 +234,7 @@ class FakeServer:
 
     @rate_limit.setter
     def rate_limit(self, rule: RateLimitRule | None) -> None:
-        self._limiter = RateLimiter(rule, self.clock) if rule is not None else None
+        self._limiter = RuleEnforcer(rule, self.clock) if rule is not None else None
 
     @property
     def rate_limited_count(self) -> int:

@@ -64,8 +64,9 @@ class LeakGuard(logging.Handler):
         Raises:
             LeakError: Naming *where* and which canary (by position, not by value).
         """
+        lowered = text.lower()
         for position, canary in enumerate(self._canaries):
-            if canary in text or canary.lower() in text.lower():
+            if canary in text or canary.lower() in lowered:
                 raise LeakError(f"watched value #{position} leaked into {where}")
 
     def check_object(self, where: str, value: object) -> None:

@@ -84,20 +84,16 @@ _BUILT_IN_STAGES: dict[str, StageKind] = {
     "offer": StageKind.OFFER,
 }
 
+_ASSESS = StageKind.ASSESSMENT
+_REVIEW = StageKind.APPLICATION_REVIEW
 # Checked in order; the first pattern found in the lower-cased stage name decides.
 _STAGE_NAME_KINDS: tuple[tuple[re.Pattern[str], StageKind], ...] = (
     (re.compile(r"\boffer"), StageKind.OFFER),
     (re.compile(r"\b(final|reference|background)"), StageKind.FINAL),
-    (
-        re.compile(r"(assessment|take[- ]home|exercise|challenge|case study|\btest)"),
-        (StageKind.ASSESSMENT),
-    ),
+    (re.compile(r"(assessment|take[- ]home|exercise|challenge|case study|\btest)"), _ASSESS),
     (re.compile(r"(screen|phone|intro call)"), StageKind.SCREEN),
     (re.compile(r"(interview|on-?site|panel)"), StageKind.INTERVIEW),
-    (
-        re.compile(r"(lead|reached out|responded|applicant|new|review)"),
-        (StageKind.APPLICATION_REVIEW),
-    ),
+    (re.compile(r"(lead|reached out|responded|applicant|new|review)"), _REVIEW),
 )
 
 _WITHDRAWAL_WORDS = re.compile(

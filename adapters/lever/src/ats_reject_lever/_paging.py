@@ -1,4 +1,4 @@
-"""Paths and Lever's list paging: ``{data, hasNext, next}``, the previous ``next`` sent as ``offset``.
+"""Paths, and Lever's list paging: ``{data, hasNext, next}``, ``next`` sent back as ``offset``.
 
 https://hire.lever.co/developer/documentation#pagination (section title in the reference's
 table of contents); the shape is confirmed by ``corbaltcode/lever-data-api-go``

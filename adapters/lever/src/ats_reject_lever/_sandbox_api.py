@@ -286,9 +286,7 @@ def _listed(
         return False
     if end is not None and stored.updated_at > end:
         return False
-    if archived is not None and (stored.archived_reason is not None) != (archived == "true"):
-        return False
-    return True
+    return archived is None or (stored.archived_reason is not None) == (archived == "true")
 
 
 def _expand(request: FakeRequest) -> frozenset[str]:

@@ -308,7 +308,8 @@ def decode_cursor(token: str) -> tuple[int, str]:
     except (TypeError, ValueError, UnicodeDecodeError) as exc:
         raise ValueError("not a listing token") from exc
     if not isinstance(position, int) or not isinstance(opportunity_id, str):
-        raise ValueError("not a listing token")
+        # A ValueError like every other bad token: the route answers 400 for all of them.
+        raise ValueError("not a listing token")  # noqa: TRY004
     return position, opportunity_id
 
 

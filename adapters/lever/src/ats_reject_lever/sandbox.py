@@ -18,7 +18,6 @@ the demo and the benchmarks drive it the same way. What it plays:
 from __future__ import annotations
 
 import base64
-import json
 import random
 import secrets
 import uuid
@@ -37,7 +36,6 @@ from ats_reject.testing import (
     SignedWebhook,
 )
 from ats_reject.testing.sandbox import WebhookProbe
-from ats_reject_lever import _webhooks
 from ats_reject_lever._sandbox_api import LeverApi
 from ats_reject_lever._sandbox_data import (
     HIRED_REASON_ID,
@@ -50,6 +48,7 @@ from ats_reject_lever._sandbox_data import (
     lever_error,
     retry_after_seconds,
 )
+from ats_reject_lever._sandbox_webhooks import WebhookSender
 
 __all__ = ["LeverSandbox"]
 
@@ -112,6 +111,7 @@ class LeverSandbox:
         self.bucket = TokenBucket(*rate_limit, self.clock) if rate_limit else None
         self.retry_after = retry_after
         self.rate_limited = 0
+        self.sender = WebhookSender(self.api, self.webhook_secrets)
         self._authorization = "Basic " + base64.b64encode(f"{self.api_key}:".encode()).decode()
         for method, pattern, handler, name in self.api.routes():
             self.server.add_route(method, pattern, self._guarded(handler), name=name)
@@ -204,7 +204,7 @@ class LeverSandbox:
 
     def seed_realistic(self, count: int, *, seed: int = 0) -> list[str]:
         """Store *count* varied opportunities (stages, postings, origins, archived ones)."""
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # noqa: S311 - made-up test data, reproducible by seed
         ids = []
         for number in range(count):
             person = CanaryPerson(
@@ -278,39 +278,7 @@ class LeverSandbox:
         secret: str | None = None,
     ) -> SignedWebhook:
         """Build a delivery of *event* about *application_id*, signed as Lever signs."""
-        if event == "ping":
-            return self.delivery("candidateStageChange", {}, secret=secret)
-        ids = self._ids(application_id)
-        if event == "unknown":
-            return self.delivery("interviewCreated", {**ids, "interviewId": str(uuid.uuid4())})
-        kind = EventKind(event)
-        rejected = {"archivedAt": self.api.now_ms(), "reason": REJECTION_REASON_ID}
-        hired = {"archivedAt": self.api.now_ms(), "reason": HIRED_REASON_ID}
-        payloads: dict[EventKind, tuple[str, dict[str, Any]]] = {
-            EventKind.CREATED: ("applicationCreated", {**ids, "postingId": POSTINGS[0]["id"]}),
-            EventKind.STAGE_CHANGED: (
-                "candidateStageChange",
-                {**ids, "fromStageId": STAGES[3][0], "toStageId": STAGES[4][0]},
-            ),
-            EventKind.REJECTED: (
-                _webhooks.ARCHIVE_CHANGE,
-                {**ids, "fromArchived": None, "toArchived": rejected},
-            ),
-            EventKind.UNREJECTED: (
-                _webhooks.ARCHIVE_CHANGE,
-                {**ids, "fromArchived": rejected, "toArchived": None},
-            ),
-            EventKind.HIRED: ("candidateHired", ids),
-            EventKind.UNHIRED: (
-                _webhooks.ARCHIVE_CHANGE,
-                {**ids, "fromArchived": hired, "toArchived": None},
-            ),
-            EventKind.DELETED: ("candidateDeleted", ids),
-        }
-        if kind not in payloads:
-            raise ValueError(f"the Lever sandbox cannot send {kind.value}")
-        name, data = payloads[kind]
-        return self.delivery(name, data, secret=secret)
+        return self.sender.webhook(event, application_id, secret=secret)
 
     def delivery(
         self,
@@ -321,47 +289,14 @@ class LeverSandbox:
         triggered_at: int | None = None,
         token: str | None = None,
     ) -> SignedWebhook:
-        """A delivery of any *event* with any *data*, signed with *secret* (default: current)."""
-        payload = {
-            # First, so the signed time is what a one-character tamper of the body hits.
-            "triggeredAt": self.api.now_ms() if triggered_at is None else triggered_at,
-            "event": event,
-            "signature": "",
-            "token": token or secrets.token_hex(20),
-            "data": data,
-        }
-        return self.sign_webhook(json.dumps(payload).encode(), secret=secret)
+        """A delivery of any *event* with any *data* (see :class:`WebhookSender`)."""
+        return self.sender.delivery(
+            event, data, secret=secret, triggered_at=triggered_at, token=token
+        )
 
     def sign_webhook(self, body: bytes, *, secret: str | None = None) -> SignedWebhook:
-        """Set the ``signature`` of a JSON body that has ``token`` and ``triggeredAt``.
-
-        Other bodies (malformed ones) are returned as they are: Lever has nothing to sign in
-        them, so they carry no valid signature.
-        """
-        headers = {"Content-Type": "application/json"}
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return SignedWebhook(headers, body, "")
-        token = payload.get("token") if isinstance(payload, dict) else None
-        triggered_at = payload.get("triggeredAt") if isinstance(payload, dict) else None
-        if not isinstance(token, str) or not isinstance(triggered_at, int):
-            return SignedWebhook(headers, body, "")
-        payload["signature"] = _webhooks.sign(
-            token, triggered_at, secret or self.webhook_secrets[0]
-        )
-        data = payload.get("data")
-        opportunity_id = data.get("opportunityId") if isinstance(data, dict) and data else None
-        event = str(payload.get("event", ""))
-        delivery_id = _webhooks.delivery_id(token, triggered_at, event, opportunity_id)
-        return SignedWebhook(headers, json.dumps(payload).encode(), delivery_id)
-
-    def _ids(self, application_id: str | None) -> dict[str, Any]:
-        with self.api.lock:
-            stored = self.api.opportunities.get(application_id or "")
-            contact = stored.contact_id if stored is not None else str(uuid.uuid4())
-        opportunity = application_id or str(uuid.uuid4())
-        return {"opportunityId": opportunity, "candidateId": opportunity, "contactId": contact}
+        """Sign *body* as Lever does (see :meth:`WebhookSender.sign`)."""
+        return self.sender.sign(body, secret=secret)
 
     # --- faults and counts ----------------------------------------------------------------
 
@@ -396,8 +331,8 @@ class LeverSandbox:
                     with self.api.lock:
                         self.rate_limited += 1
                     headers = {"Retry-After": retry_after_seconds(wait)} if self.retry_after else {}
-                    response = lever_error(429, "TooManyRequests", "rate limit exceeded")
-                    return FakeResponse(429, response.json_body, headers=headers)
+                    refusal = lever_error(429, "TooManyRequests", "rate limit exceeded")
+                    return FakeResponse(429, refusal.json_body, headers=headers)
             with self.api.lock:
                 response: FakeResponse = handler(request)
                 return response
