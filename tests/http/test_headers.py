@@ -134,6 +134,18 @@ def test_rate_limit_headers_absent_or_partial() -> None:
     assert (partial.limit, partial.remaining, partial.reset_after) == (50, None, None)
 
 
+def test_absurdly_long_values_are_unreadable_not_a_crash() -> None:
+    # int() refuses strings of more than 4300 digits; a server must not break every call.
+    huge = "9" * 5000
+    parsed = parse_rate_limit_headers(
+        {"X-RateLimit-Limit": huge, "X-RateLimit-Remaining": huge, "X-RateLimit-Reset": "5"},
+        now=NOW,
+    )
+    assert parsed is not None
+    assert (parsed.limit, parsed.remaining, parsed.reset_after) == (None, None, 5.0)
+    assert parse_retry_after(huge, now=NOW) == DEFAULT_RETRY_AFTER_CAP
+
+
 AWARE_NOWS = st.datetimes(
     min_value=datetime(1990, 1, 1),  # hypothesis takes naive bounds
     max_value=datetime(2090, 1, 1),

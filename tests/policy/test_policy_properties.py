@@ -84,8 +84,8 @@ def _engine(withdrawal: str = "thank_you") -> PolicyEngine:
 ENGINE = _engine()
 
 moments = st.datetimes(
-    min_value=datetime(2025, 12, 1),  # noqa: DTZ001 - made aware by timezones=
-    max_value=datetime(2027, 3, 1),  # noqa: DTZ001
+    min_value=datetime(2025, 12, 1),
+    max_value=datetime(2027, 3, 1),
     timezones=st.just(UTC),
 )
 locations = st.one_of(
@@ -207,8 +207,8 @@ def _check(case: RejectionCase, decision: Decision) -> None:
                 window=window,
                 zone=action.zone,
                 calendar=HolidayCalendar.for_zone(
-                    ENGINE._scheduler.zone_for(application),  # noqa: SLF001
-                    closures=ENGINE._scheduler.closures,  # noqa: SLF001
+                    ENGINE._scheduler.zone_for(application),
+                    closures=ENGINE._scheduler.closures,
                 ),
             )
     assert decision.explain()[0].endswith(decision.outcome.value)
@@ -262,10 +262,14 @@ def test_withdrawal_setting_nothing_sends_nothing_to_withdrawn_candidates() -> N
             current_stage=Stage(id="s", name="Stage", kind=stage),
             rejection=Rejection(
                 decided_at=NOW + timedelta(days=1),
-                reason=RejectionReason(id="w", name="Withdrew", kind=RejectionReasonKind.THEY_WITHDREW),
+                reason=RejectionReason(
+                    id="w", name="Withdrew", kind=RejectionReasonKind.THEY_WITHDREW
+                ),
             ),
         )
         decision = engine.decide(RejectionCase("main", application))
         expected = 1 if stage in (StageKind.FINAL, StageKind.OFFER) else 0
         assert len(decision.actions) == expected
-        assert all(action.message_kind is MessageKind.WITHDRAWAL_THANKS for action in decision.actions)
+        assert all(
+            action.message_kind is MessageKind.WITHDRAWAL_THANKS for action in decision.actions
+        )

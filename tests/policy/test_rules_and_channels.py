@@ -32,8 +32,9 @@ ApplicationFactory = Callable[..., Application]
 EngineFactory = Callable[..., PolicyEngine]
 
 
-def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def _utc(moment: str) -> datetime:
+    """An aware UTC time from ``YYYY-MM-DD HH:MM[:SS]``."""
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC)
 
 
 def test_first_matching_rule_wins_and_earlier_rules_say_why_they_did_not(
@@ -130,29 +131,28 @@ def test_all_conditions_of_a_rule_must_hold(
 
 
 @pytest.mark.parametrize(
-    ("stage", "internal", "rule", "channel"),
+    ("candidate", "expected"),
     [
-        (StageKind.APPLICATION_REVIEW, False, "default:early-stage", Channel.EMAIL),
-        (StageKind.SCREEN, False, "default:early-stage", Channel.EMAIL),
-        (StageKind.INTERVIEW, False, "default:interviewed", Channel.EMAIL),
-        (StageKind.FINAL, False, "default:final-stage", Channel.CALL),
-        (StageKind.OFFER, False, "default:final-stage", Channel.CALL),
-        (StageKind.SCREEN, True, "default:internal", Channel.CALL),
-        (StageKind.OTHER, False, "default:otherwise", Channel.EMAIL),
+        ((StageKind.APPLICATION_REVIEW, False), ("default:early-stage", Channel.EMAIL)),
+        ((StageKind.SCREEN, False), ("default:early-stage", Channel.EMAIL)),
+        ((StageKind.INTERVIEW, False), ("default:interviewed", Channel.EMAIL)),
+        ((StageKind.FINAL, False), ("default:final-stage", Channel.CALL)),
+        ((StageKind.OFFER, False), ("default:final-stage", Channel.CALL)),
+        ((StageKind.SCREEN, True), ("default:internal", Channel.CALL)),
+        ((StageKind.OTHER, False), ("default:otherwise", Channel.EMAIL)),
     ],
 )
 def test_shipped_rules_choose_the_channel_by_how_far_the_candidate_got(
     make_engine: EngineFactory,
     make_application: ApplicationFactory,
-    stage: StageKind,
-    internal: bool,
-    rule: str,
-    channel: Channel,
+    candidate: tuple[StageKind, bool],
+    expected: tuple[str, Channel],
 ) -> None:
+    stage, internal = candidate
     decision = make_engine().decide(
         RejectionCase("main", make_application(stage=stage, internal=internal))
     )
-    assert (decision.rule, decision.channel) == (rule, channel)
+    assert (decision.rule, decision.channel) == expected
 
 
 def test_final_stage_gets_a_call_with_talking_points_and_an_email_fallback(
@@ -169,11 +169,11 @@ def test_final_stage_gets_a_call_with_talking_points_and_an_email_fallback(
     ]
     call, fallback, invite = decision.actions[:3]
     # Decided Tuesday 11:00 Berlin: the call is due Wednesday 11:00, two business days to do it.
-    assert call.due_at == _utc(2026, 3, 4, 10, 0)
+    assert call.due_at == _utc("2026-03-04 10:00")
     assert call.channel is Channel.CALL
     assert call.audience is Audience.RECRUITER
     assert call.template == "call_talking_points"
-    assert call.deadline == _utc(2026, 3, 6, 10, 0)
+    assert call.deadline == _utc("2026-03-06 10:00")
     assert fallback.due_at == call.deadline
     assert fallback.channel is Channel.EMAIL
     assert fallback.template == "call_fallback"
@@ -252,13 +252,15 @@ def test_a_withdrawal_rule_of_ones_own_may_send_a_thank_you(
             }
         ]
     )
-    finalist = make_application(stage=StageKind.FINAL, reason_kind=RejectionReasonKind.THEY_WITHDREW)
+    finalist = make_application(
+        stage=StageKind.FINAL, reason_kind=RejectionReasonKind.THEY_WITHDREW
+    )
     decision = engine.decide(RejectionCase("main", finalist))
     assert decision.rule == "thank-finalists"
     (thanks,) = decision.actions
     assert thanks.message_kind is MessageKind.WITHDRAWAL_THANKS
     assert thanks.template == "withdrawal_thanks"
-    assert thanks.due_at == _utc(2026, 3, 3, 12, 0)
+    assert thanks.due_at == _utc("2026-03-03 12:00")
 
 
 def test_no_feedback_before_interviews(
@@ -333,7 +335,7 @@ def test_decision_version_changes_after_unreject_and_rereject(
     assert unrejected.decision_version is None
     assert unrejected.actions == ()
     rerejected = engine.decide(
-        RejectionCase("main", make_application(decided_at=_utc(2026, 3, 5, 9, 30)))
+        RejectionCase("main", make_application(decided_at=_utc("2026-03-05 09:30")))
     )
     assert rerejected.decision_version == "2026-03-05T09:30:00.000000Z"
     assert rerejected.actions[0].key != first.actions[0].key
@@ -358,12 +360,15 @@ def test_explanation_names_rule_channel_and_times(
 ) -> None:
     lines = make_engine().decide(RejectionCase("main", make_application())).explain()
     assert lines[0] == "application app-1 on connection 'main': planned"
-    assert "rule 4 'default:early-stage' matched: stage kind is one of application_review, screen" in lines
     assert (
-        "channel email, template 'rejection', feedback none, talent-pool invitation off" in lines
+        "rule 4 'default:early-stage' matched: stage kind is one of application_review, screen"
+        in lines
     )
+    assert "channel email, template 'rejection', feedback none, talent-pool invitation off" in lines
     assert "rejection by email to candidate, due 2026-03-04 10:00 UTC, if always" in lines
-    assert "  earliest Wednesday 2026-03-04 11:00 Europe/Berlin: 24 hours after the decision" in lines
+    assert (
+        "  earliest Wednesday 2026-03-04 11:00 Europe/Berlin: 24 hours after the decision" in lines
+    )
     assert "  send at Wednesday 2026-03-04 11:00 Europe/Berlin (2026-03-04 10:00 UTC)" in lines
 
 
@@ -376,7 +381,10 @@ def test_reprs_show_ids_and_never_personal_data(
     for personal in ("Robin", "Example", "robin.example@mail.example", "Europe/Berlin", "Kim"):
         assert personal not in shown
     assert "app-1" in shown
-    assert repr(case) == "RejectionCase(connection='main', application_id='app-1', other_applications=0)"
+    assert (
+        repr(case)
+        == "RejectionCase(connection='main', application_id='app-1', other_applications=0)"
+    )
 
 
 def test_rule_timing_overrides_the_policy_default(
@@ -395,6 +403,6 @@ def test_rule_timing_overrides_the_policy_default(
     quick = engine.decide(
         RejectionCase("main", make_application(stage=StageKind.APPLICATION_REVIEW))
     )
-    assert quick.actions[0].due_at == _utc(2026, 3, 3, 12, 0)
+    assert quick.actions[0].due_at == _utc("2026-03-03 12:00")
     slow = engine.decide(RejectionCase("main", make_application()))
-    assert slow.actions[0].due_at == _utc(2026, 3, 5, 10, 0)
+    assert slow.actions[0].due_at == _utc("2026-03-05 10:00")

@@ -19,8 +19,9 @@ ApplicationFactory = Callable[..., Application]
 EngineFactory = Callable[..., PolicyEngine]
 
 
-def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def _utc(moment: str) -> datetime:
+    """An aware UTC time from ``YYYY-MM-DD HH:MM[:SS]``."""
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC)
 
 
 def test_message_is_held_while_another_application_is_active(
@@ -98,14 +99,14 @@ def test_several_rejections_become_one_message_naming_the_roles(
 ) -> None:
     engine = make_engine()
     screen = make_application(
-        "app-1", job="Backend Engineer", job_id="job-1", decided_at=_utc(2026, 3, 2, 9, 0)
+        "app-1", job="Backend Engineer", job_id="job-1", decided_at=_utc("2026-03-02 09:00")
     )
     interview = make_application(
         "app-2",
         job="Platform Engineer",
         job_id="job-2",
         stage=StageKind.INTERVIEW,
-        decided_at=_utc(2026, 3, 3, 10, 0),
+        decided_at=_utc("2026-03-03 10:00"),
     )
     primary = engine.decide(RejectionCase("main", interview, (screen,)))
     covered = engine.decide(RejectionCase("main", screen, (interview,)))
@@ -119,8 +120,10 @@ def test_several_rejections_become_one_message_naming_the_roles(
     assert message.message_kind is MessageKind.REJECTION
     assert message.application_id == "app-2"
     assert message.covers == ("app-1", "app-2")
-    assert message.due_at == _utc(2026, 3, 4, 10, 0)
-    assert any("one message names the roles of applications app-1, app-2" in line for line in primary.trace)
+    assert message.due_at == _utc("2026-03-04 10:00")
+    assert any(
+        "one message names the roles of applications app-1, app-2" in line for line in primary.trace
+    )
     assert covered.outcome is Outcome.PLANNED
     assert covered.actions == ()
     assert covered.consolidated_into == "app-2"
@@ -133,18 +136,18 @@ def test_consolidation_respects_window_notified_withdrawn_and_switch(
     make_engine: EngineFactory, make_application: ApplicationFactory
 ) -> None:
     engine = make_engine()
-    current = make_application("app-1", decided_at=_utc(2026, 3, 30, 9, 0))
-    old = make_application("app-2", job="Old Role", decided_at=_utc(2026, 3, 2, 9, 0))
+    current = make_application("app-1", decided_at=_utc("2026-03-30 09:00"))
+    old = make_application("app-2", job="Old Role", decided_at=_utc("2026-03-02 09:00"))
     alone = engine.decide(RejectionCase("main", current, (old,)))
     assert alone.covers == ()
     assert alone.actions[0].covers == ("app-1",)
-    recent = make_application("app-3", job="Recent Role", decided_at=_utc(2026, 3, 29, 9, 0))
+    recent = make_application("app-3", job="Recent Role", decided_at=_utc("2026-03-29 09:00"))
     told = engine.decide(
         RejectionCase("main", current, (recent,), already_notified=frozenset({"app-3"}))
     )
     assert told.covers == ()
     withdrew = make_application(
-        "app-4", decided_at=_utc(2026, 3, 29, 9, 0), reason_kind=RejectionReasonKind.THEY_WITHDREW
+        "app-4", decided_at=_utc("2026-03-29 09:00"), reason_kind=RejectionReasonKind.THEY_WITHDREW
     )
     assert engine.decide(RejectionCase("main", current, (withdrew,))).covers == ()
     separate = make_engine(policy={"applications": {"consolidate": False}})

@@ -27,20 +27,21 @@ ApplicationFactory = Callable[..., Application]
 EngineFactory = Callable[..., PolicyEngine]
 
 
-def _utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def _utc(moment: str) -> datetime:
+    """An aware UTC time from ``YYYY-MM-DD HH:MM[:SS]``."""
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC)
 
 
 def test_friday_evening_decision_goes_out_monday_morning_with_reasons(
     make_engine: EngineFactory, make_application: ApplicationFactory
 ) -> None:
     # Friday 2026-03-06 18:30 in Berlin.
-    application = make_application(decided_at=_utc(2026, 3, 6, 17, 30))
+    application = make_application(decided_at=_utc("2026-03-06 17:30"))
     decision = make_engine().decide(RejectionCase("main", application))
     (message,) = decision.actions
     assert message.message_kind is MessageKind.REJECTION
-    assert message.due_at == _utc(2026, 3, 9, 8, 0)
-    assert message.deadline == _utc(2026, 3, 13, 17, 30)
+    assert message.due_at == _utc("2026-03-09 08:00")
+    assert message.deadline == _utc("2026-03-13 17:30")
     assert message.deadline_met
     assert message.zone == "Europe/Berlin"
     assert message.reasons == (
@@ -59,9 +60,9 @@ def test_easter_holidays_of_the_candidate_push_the_message_back(
     make_engine: EngineFactory, make_application: ApplicationFactory
 ) -> None:
     # Maundy Thursday 2026-04-02 10:00 in Berlin; Good Friday and Easter Monday are holidays.
-    application = make_application(decided_at=_utc(2026, 4, 2, 8, 0))
+    application = make_application(decided_at=_utc("2026-04-02 08:00"))
     (message,) = make_engine().decide(RejectionCase("main", application)).actions
-    assert message.due_at == _utc(2026, 4, 7, 7, 0)  # Tuesday 09:00 CEST
+    assert message.due_at == _utc("2026-04-07 07:00")  # Tuesday 09:00 CEST
     assert "Friday 2026-04-03 is Good Friday (DE)" in message.reasons[4]
     assert "Monday 2026-04-06 skipped: Easter Monday (DE)" in message.reasons
 
@@ -73,11 +74,11 @@ def test_the_candidates_own_country_decides_the_holidays(
     application = make_application(
         time_zone=None,
         location=Location(country="US", region="NY"),
-        decided_at=_utc(2026, 5, 22, 14, 0),
+        decided_at=_utc("2026-05-22 14:00"),
     )
     (message,) = make_engine().decide(RejectionCase("main", application)).actions
     assert message.zone == "America/New_York"
-    assert message.due_at == _utc(2026, 5, 26, 13, 0)  # Tuesday 09:00 EDT
+    assert message.due_at == _utc("2026-05-26 13:00")  # Tuesday 09:00 EDT
     assert any("Memorial Day" in reason for reason in message.reasons)
 
 
@@ -94,7 +95,7 @@ def test_office_zone_and_company_closure_days_are_used(
     (message,) = engine.decide(RejectionCase("main", application)).actions
     assert message.zone == "America/Chicago"
     # Earliest Wednesday 04:00 in Austin, a closure day: Thursday 09:00 CST.
-    assert message.due_at == _utc(2026, 3, 5, 15, 0)
+    assert message.due_at == _utc("2026-03-05 15:00")
     assert message.reasons[0] == (
         "time zone America/Chicago: the zone configured for the job's office 'aus'; skipped: "
         "the ATS holds no time zone for the candidate; the candidate's location has no country"
@@ -105,22 +106,22 @@ def test_office_zone_and_company_closure_days_are_used(
 def test_a_rejection_processed_late_goes_at_the_next_allowed_time(
     make_engine: EngineFactory, make_application: ApplicationFactory
 ) -> None:
-    engine = make_engine(now=_utc(2026, 3, 5, 12, 0, 30))
+    engine = make_engine(now=_utc("2026-03-05 12:00:30"))
     (message,) = engine.decide(RejectionCase("main", make_application())).actions
-    assert message.due_at == _utc(2026, 3, 5, 12, 0, 30)
+    assert message.due_at == _utc("2026-03-05 12:00:30")
     assert message.reasons[-2] == (
         "the planned time Wednesday 2026-03-04 11:00 has passed (the rejection reached the "
         "policy late): moved to the next allowed time"
     )
-    evening = make_engine(now=_utc(2026, 3, 5, 18, 0))
+    evening = make_engine(now=_utc("2026-03-05 18:00"))
     (later,) = evening.decide(RejectionCase("main", make_application())).actions
-    assert later.due_at == _utc(2026, 3, 6, 8, 0)
+    assert later.due_at == _utc("2026-03-06 08:00")
 
 
 def test_missed_deadline_is_flagged(
     make_engine: EngineFactory, make_application: ApplicationFactory
 ) -> None:
-    engine = make_engine(now=_utc(2026, 3, 20, 9, 0))
+    engine = make_engine(now=_utc("2026-03-20 09:00"))
     (message,) = engine.decide(RejectionCase("main", make_application())).actions
     assert not message.deadline_met
     assert any(reason.startswith("deadline missed:") for reason in message.reasons)
@@ -153,20 +154,20 @@ def test_talent_pool_follow_ups_and_retention(
         MessageKind.RETENTION_PURGE,
     ]
     told = by_kind[MessageKind.REJECTION].due_at
-    assert told == _utc(2026, 3, 4, 10, 0)
+    assert told == _utc("2026-03-04 10:00")
     re_engagement = by_kind[MessageKind.RE_ENGAGEMENT]
     # Three calendar months later, Thursday 2026-06-04 11:00 CEST = 09:00 UTC.
-    assert re_engagement.due_at == _utc(2026, 6, 4, 9, 0)
+    assert re_engagement.due_at == _utc("2026-06-04 09:00")
     assert re_engagement.condition is ActionCondition.CONSENT_GIVEN
     assert re_engagement.decision_version == "2026-03-03T10:00:00.000000Z#3 months"
     renewal = by_kind[MessageKind.CONSENT_RENEWAL]
-    assert renewal.due_at == _utc(2026, 9, 4, 9, 0)
+    assert renewal.due_at == _utc("2026-09-04 09:00")
     assert renewal.template == "consent_request"
     purge = by_kind[MessageKind.RETENTION_PURGE]
     assert purge.channel is Channel.NONE
     assert purge.audience is Audience.NOBODY
     assert purge.condition is ActionCondition.NO_CONSENT
-    assert purge.due_at == _utc(2026, 9, 4, 9, 0)
+    assert purge.due_at == _utc("2026-09-04 09:00")
     keys = [action.key for action in decision.actions]
     assert len(set(keys)) == len(keys)
 
@@ -177,17 +178,17 @@ def test_promised_decision_date_plans_a_reminder_and_a_holding_update(
     engine = make_engine()
     active = make_application(status=ApplicationStatus.ACTIVE)
     # Promised by Saturday 2026-03-07 12:00 Berlin.
-    reminder, update = engine.plan_promise("main", active, _utc(2026, 3, 7, 11, 0))
+    reminder, update = engine.plan_promise("main", active, _utc("2026-03-07 11:00"))
     assert reminder.message_kind is MessageKind.RECRUITER_REMINDER
     assert reminder.audience is Audience.RECRUITER
-    assert reminder.due_at == _utc(2026, 3, 6, 11, 0)
+    assert reminder.due_at == _utc("2026-03-06 11:00")
     assert update.message_kind is MessageKind.HOLDING_UPDATE
     assert update.template == "holding_update"
-    assert update.due_at == _utc(2026, 3, 9, 8, 0)  # Monday 09:00, the next allowed time
+    assert update.due_at == _utc("2026-03-09 08:00")  # Monday 09:00, the next allowed time
     for action in (reminder, update):
         assert action.condition is ActionCondition.STILL_UNDECIDED
         assert action.decision_version == "promise:2026-03-07T11:00:00.000000Z"
-    assert engine.plan_promise("main", make_application(), _utc(2026, 3, 7, 11, 0)) == ()
+    assert engine.plan_promise("main", make_application(), _utc("2026-03-07 11:00")) == ()
 
 
 def test_bulk_rejection_is_spread_under_the_hourly_cap(
@@ -205,7 +206,7 @@ def test_bulk_rejection_is_spread_under_the_hourly_cap(
     calendar = decisions[0].actions[0]
     assert calendar.zone == "Europe/Berlin"
     assert len(set(times)) == 12
-    assert times[0] >= _utc(2026, 3, 4, 10, 0)
+    assert times[0] >= _utc("2026-03-04 10:00")
     for start in times:
         assert sum(start <= other < start + timedelta(hours=1) for other in times) <= 3
     from ats_reject.timing import HolidayCalendar
@@ -214,7 +215,11 @@ def test_bulk_rejection_is_spread_under_the_hourly_cap(
         assert is_allowed_time(
             moment, window=window, zone="Europe/Berlin", calendar=HolidayCalendar("DE")
         )
-    assert any("spread within the send window" in reason for d in decisions for reason in d.actions[0].reasons)
+    assert any(
+        "spread within the send window" in reason
+        for d in decisions
+        for reason in d.actions[0].reasons
+    )
     again = engine.decide_batch(list(reversed(cases)))
     assert {d.application_id: d.actions[0].due_at for d in again} == {
         d.application_id: d.actions[0].due_at for d in decisions
@@ -225,7 +230,7 @@ def test_bulk_counts_earlier_batches_against_the_cap(
     make_engine: EngineFactory, make_application: ApplicationFactory
 ) -> None:
     engine = make_engine(policy={"sender_hourly_cap": 1})
-    booked = [_utc(2026, 3, 4, 10, 0) + timedelta(minutes=10 * n) for n in range(42)]
+    booked = [_utc("2026-03-04 10:00") + timedelta(minutes=10 * n) for n in range(42)]
     (decision,) = engine.decide_batch(
         [RejectionCase("main", make_application())], already_planned={"email": booked}
     )

@@ -212,6 +212,14 @@ def test_route_faults_play_before_wildcard_faults_and_clear(
     assert http.get(url).status_code == 200
 
 
+def test_response_repr_shows_no_body() -> None:
+    # Handlers answer with the seeded people's data; a failing assert prints the repr.
+    person = {"first_name": "Canaryqz", "email": "canary.qz@example.test"}
+    for response in (FakeResponse.json(person), FakeResponse(body=b"canary.qz@example.test")):
+        assert "canary" not in repr(response).lower()
+    assert repr(FakeResponse.json({}, status=201)).startswith("FakeResponse(status=201")
+
+
 def test_handler_exception_answers_500_and_is_kept(
     server: FakeServer, http: requests.Session
 ) -> None:

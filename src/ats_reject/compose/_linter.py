@@ -1,8 +1,14 @@
 """The checks behind :func:`ats_reject.compose.lint`.
 
 Speed matters here (every message is linted), so the text is lower-cased once and scanned
-once with one pattern for every term and decision phrase; a good message has only a few
-hits, and only hits pay for classification, exceptions and spans.
+with one pattern for every term and decision phrase; a good message has only a few hits,
+and only hits pay for classification, exceptions and spans.
+
+Most of a message is template text that repeats from message to message, so where phrases
+start is remembered per paragraph, for paragraphs that hold none of the context's personal
+values (the candidate's and the sender's names and address, feedback, links): the memory
+holds template text, the company and the role, never a person's data. Phrases are matched
+within a paragraph, never across a blank line.
 """
 
 from __future__ import annotations
@@ -51,11 +57,9 @@ _UNFILLED = re.compile(
     r"|insert|fill[ -]in|recruiter|candidate)\b[^\]\n]{0,25})\]"
     r"|\b(?:TODO|TBD|FIXME|XXX+)\b|(?i:lorem ipsum)"
 )
-# The pattern above is slow to scan; a good message contains none of these.
-_UNFILLED_TRIGGERS = ("{", "[", "<<", "%", "$", "TODO", "TBD", "FIXME", "XXX", "orem ipsum")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_LINE = re.compile(r"[^\n]*[^\s][^\n]*")
 _PART_ORDER = {None: 0, "subject": 1, "text": 2, "html": 3}
+_SEGMENT_CACHE_LIMIT = 4096
 
 
 def _finding(
@@ -98,8 +102,11 @@ class Linter:
         html_visible = visible_text(message.html) if message.html is not None else None
         for part, offset in message.empty_placeholders:
             self.findings.append(_finding("ARL002", part=part, span=(offset, offset)))
-        everything = f"{message.subject}\n{message.text}\n{html_visible or ''}"
-        if any(trigger in everything for trigger in _UNFILLED_TRIGGERS):
+        if (
+            _has_trigger(message.subject)
+            or _has_trigger(message.text)
+            or _has_trigger(html_visible)
+        ):
             self._unfilled("subject", message.subject)
             self._unfilled("text", message.text)
             if html_visible is not None:
@@ -172,21 +179,83 @@ class Linter:
                 start = lowered.find(needle, start + 1)
         return spans
 
+    def _personal_spans(self, lowered: str) -> list[tuple[int, int]]:
+        context = self.context
+        values = [
+            context.candidate_name,
+            context.sender.name,
+            context.sender.reply_to,
+            *context.strengths,
+            *context.growth_areas,
+            *context.links.values(),
+        ]
+        if context.talent_pool is not None:
+            values.append(context.talent_pool.consent_url)
+        spans: list[tuple[int, int]] = []
+        for value in values:
+            if not value:
+                continue
+            needle = value.lower()
+            found = lowered.find(needle)
+            while found >= 0:
+                spans.append((found, found + len(needle)))
+                found = lowered.find(needle, found + 1)
+        return spans
+
+    def _segment_starts(
+        self, segment: str, lowered: str, personal: list[tuple[int, int]], start: int
+    ) -> list[int]:
+        """Where phrases start in one paragraph, remembered when it is impersonal."""
+        terms = self.terms
+        assert terms is not None  # noqa: S101 - checked by the caller
+        end = start + len(segment)
+        if any(s < end and start < e for s, e in personal):
+            return terms.scanner.starts(segment, lowered)
+        cache = terms.segment_starts
+        found = cache.get(segment)
+        if found is None:
+            found = tuple(terms.scanner.starts(segment, lowered))
+            if len(cache) >= _SEGMENT_CACHE_LIMIT:
+                cache.clear()
+            cache[segment] = found
+        return list(found)
+
+    def _starts(self, value: str, lowered: str) -> list[int]:
+        personal = self._personal_spans(lowered)
+        starts: list[int] = []
+        for start, end in self._paragraphs(value):
+            for found in self._segment_starts(
+                value[start:end], lowered[start:end], personal, start
+            ):
+                starts.append(start + found)
+        return starts
+
     def _wording_html(self, visible: str) -> None:
         # The HTML part mostly repeats the text part. A line (one block, as a reader sees
         # it) whose words already appear, in order, in the text was scanned there; scanning
         # it again would cost time and report each finding twice.
-        text = self.message.text.replace("\u2019", "'")
+        lowered = visible.lower()
+        personal = self._personal_spans(lowered)
+        text = self.message.text
+        curly = "\u2019" in text or "\u2019" in visible
+        if curly:
+            text = text.replace("\u2019", "'")
         plain_text: str | None = None
-        for match in _LINE.finditer(visible):
-            line = match.group().strip().replace("\u2019", "'")
-            if line in text:
-                continue
-            if plain_text is None:
-                plain_text = " ".join(text.split())
-            if " ".join(line.split()) in plain_text:
-                continue
-            self._wording("html", match.group(), match.group().lower(), offset=match.start())
+        start = 0
+        for line in visible.split("\n"):
+            stripped = line.strip()
+            if stripped:
+                line_lower = lowered[start : start + len(line)]
+                starts = self._segment_starts(line, line_lower, personal, start)
+                if starts:
+                    if curly:
+                        stripped = stripped.replace("\u2019", "'")
+                    if stripped not in text:
+                        if plain_text is None:
+                            plain_text = " ".join(text.split())
+                        if " ".join(stripped.split()) not in plain_text:
+                            self._wording("html", line, line_lower, offset=start, starts=starts)
+            start += len(line) + 1
 
     def _wording(
         self,
@@ -196,14 +265,19 @@ class Linter:
         *,
         offset: int = 0,
         scan: _Scan | None = None,
+        starts: list[int] | None = None,
     ) -> None:
         terms = self.terms
         assert terms is not None  # noqa: S101 - checked by the caller
+        if starts is None:
+            starts = self._starts(value, lowered)
+        if not starts:
+            return
         exempt: list[tuple[int, int]] | None = None
         allowed: dict[str, list[tuple[int, int]]] = {}
         reported: list[tuple[str, int, int]] = []
         promise_ok = self._promises_allowed()
-        for start in terms.scanner.starts(value, lowered):
+        for start in starts:
             first = value[start].lower()
             if scan is not None:
                 for phrases, spans in (
@@ -391,6 +465,22 @@ class Linter:
                 self.findings.append(_finding("ARL014", part="text"))
         if purpose is Purpose.RE_ENGAGEMENT and not context.talent_pool_consented:
             self.findings.append(_finding("ARL015"))
+
+
+def _has_trigger(value: str | None) -> bool:
+    # Plain substring tests run at C speed; the full pattern is slow to scan.
+    return value is not None and (
+        "{" in value
+        or "[" in value
+        or "%" in value
+        or "$" in value
+        or "<<" in value
+        or "TODO" in value
+        or "TBD" in value
+        or "FIXME" in value
+        or "XXX" in value
+        or "orem ipsum" in value
+    )
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

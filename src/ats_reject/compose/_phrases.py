@@ -198,7 +198,11 @@ def _trie_pattern(node: dict[str, Any]) -> str:
 
 
 def compile_phrases(
-    phrases: tuple[str, ...] | list[str], *, ignore_case: bool = True, prefix: str | None = None
+    phrases: tuple[str, ...] | list[str],
+    *,
+    ignore_case: bool = True,
+    prefix: str | None = None,
+    prepared: bool = False,
 ) -> re.Pattern[str] | None:
     """Compile phrases in the term-list syntax into one whole-word pattern.
 
@@ -206,10 +210,12 @@ def compile_phrases(
         phrases: Phrases as written in a term file.
         ignore_case: Match any case. Without it the pattern matches lower-case text only,
             which is faster: callers lower-case the text once and scan that.
-        prefix: ``None`` for a pattern that finds phrases anywhere at a word start. A
-            character (a space, an apostrophe) for a pattern that finds them right after
-            that character in *prepared* text (see :meth:`PhraseSet.starts`); the regular
-            expression engine skips to that character at C speed.
+        prefix: ``None`` for a pattern that finds phrases anywhere at a word start; else a
+            regular expression for the one character before the phrase (a space, an
+            apostrophe): the engine then skips ahead to that character at C speed (see
+            :meth:`PhraseSet.starts`).
+        prepared: The pattern is for *prepared* text, where ``.``, ``/``, ``&`` and ``,``
+            have become spaces.
 
     Returns:
         The pattern, or ``None`` for an empty list.
@@ -217,7 +223,6 @@ def compile_phrases(
     Raises:
         ValueError: A phrase uses characters outside the syntax.
     """
-    prepared = prefix is not None
     trie: dict[str, Any] = {}
     for phrase in phrases:
         if not phrase.strip() or not _ALLOWED_CHARS.match(phrase):
@@ -230,7 +235,7 @@ def compile_phrases(
     if not trie:
         return None
     flags = re.IGNORECASE if ignore_case else 0
-    start = r"(?<!\w)" if prefix is None else re.escape(prefix)
+    start = r"(?<!\w)" if prefix is None else prefix
     return re.compile(start + _trie_pattern(trie) + r"(?!\w)", flags)
 
 
@@ -279,14 +284,13 @@ class PhraseSet:
     pattern instead, so offsets always point into the original text.
     """
 
-    __slots__ = ("_apostrophe", "_lower", "_nocase", "_spaced", "first_chars", "phrases")
+    __slots__ = ("_fast", "_lower", "_nocase", "first_chars", "phrases")
 
     def __init__(self, phrases: tuple[str, ...]) -> None:
         self.phrases = phrases
         self._lower: re.Pattern[str] | None = None
         self._nocase: re.Pattern[str] | None = None
-        self._spaced: re.Pattern[str] | None = None
-        self._apostrophe: re.Pattern[str] | None = None
+        self._fast: tuple[re.Pattern[str], ...] | None = None
         self.first_chars = _first_chars(phrases)
         """Lower-case characters a phrase can start with: a cheap test before a match."""
 
@@ -319,31 +323,43 @@ class PhraseSet:
         ("move forward with another" inside "decided not to move forward with another")
         would be lost; resuming one character after each start finds them all.
 
-        ASCII text, the common case, is *prepared*: every character that cannot be part of a
-        word becomes a space (apostrophes stay), and a space is put in front. Then every
-        phrase follows a space or an apostrophe, and patterns that begin with that literal
-        character let the engine skip ahead at C speed: about twice as fast as testing for a
-        word boundary at every position.
+        Testing for a word boundary at every position is slow in Python's engine, so the
+        scan looks for the character *before* a phrase instead, which the engine finds at C
+        speed. ASCII text, the common case, is first *prepared*: every character that cannot
+        be part of a word becomes a space (apostrophes stay), so one scan after spaces and
+        one after apostrophes find every phrase. Other text is scanned after spaces, then
+        after any other character that is not part of a word. A space is put in front, so
+        ``prepared[k + 1]`` is ``lowered[k]``, and a prefix found at ``k`` is a phrase at
+        ``k``.
         """
         lower, nocase = self._patterns()
         if lower is None or nocase is None:
             return []
-        if not lowered.isascii():
-            if len(lowered) == len(text):
-                return _scan(lower, lowered)
+        if len(lowered) != len(text):
             return _scan(nocase, text)
-        if self._spaced is None:
-            self._spaced = compile_phrases(self.phrases, ignore_case=False, prefix=" ")
-            self._apostrophe = compile_phrases(self.phrases, ignore_case=False, prefix="'")
-        spaced, apostrophe = self._spaced, self._apostrophe
-        if spaced is None or apostrophe is None:  # pragma: no cover - phrases are not empty
+        fast = self._fast
+        if fast is None:
+            fast = self._fast = tuple(
+                pattern
+                for prefix, prepared in ((" ", True), ("'", True), (" ", False), (r"[^\w ]", False))
+                if (
+                    pattern := compile_phrases(
+                        self.phrases, ignore_case=False, prefix=prefix, prepared=prepared
+                    )
+                )
+                is not None
+            )
+        if len(fast) != 4:  # pragma: no cover - the phrases are not empty
             return _scan(lower, lowered)
-        # prepared[k + 1] is lowered[k]: a match of the prefix at k is a phrase at k.
-        prepared = " " + lowered.translate(_TO_SPACE)
-        found = _scan(spaced, prepared)
-        if "'" in lowered:
-            found = sorted({*found, *_scan(apostrophe, prepared)})
-        return found
+        after_space, after_apostrophe, raw_after_space, raw_after_other = fast
+        if lowered.isascii():
+            prepared = " " + lowered.translate(_TO_SPACE)
+            found = _scan(after_space, prepared)
+            if "'" in lowered:
+                found = sorted({*found, *_scan(after_apostrophe, prepared)})
+            return found
+        padded = " " + lowered
+        return sorted({*_scan(raw_after_space, padded), *_scan(raw_after_other, padded)})
 
     def match_at(self, text: str, lowered: str, position: int) -> re.Match[str] | None:
         """The phrase starting exactly at *position*, if any."""

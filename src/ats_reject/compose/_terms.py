@@ -8,7 +8,7 @@ decision is stated). Loading validates the file; patterns are compiled on first 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,10 @@ class TermList:
     scanner: PhraseSet
     """Every category's terms and the decision phrases, for the single pass over a text."""
     structure: StructureTerms
+    segment_starts: dict[str, tuple[int, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Where phrases start in impersonal paragraphs already seen (see ``_linter``)."""
 
 
 def _entries(name: str, raw: Any, default: Severity, source: str) -> list[TermEntry]:

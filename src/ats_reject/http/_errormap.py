@@ -35,11 +35,7 @@ from ats_reject.errors import (
     ServerError,
     TransportError,
 )
-from ats_reject.http._headers import (
-    DEFAULT_RETRY_AFTER_CAP,
-    parse_rate_limit_headers,
-    parse_retry_after,
-)
+from ats_reject.http._headers import DEFAULT_RETRY_AFTER_CAP, requested_wait
 
 __all__ = [
     "DEFAULT_REQUEST_ID_HEADERS",
@@ -180,12 +176,7 @@ def map_error(
     code, message = _vendor_error(response, vendor_error_parser)
     retry_after: float | None = None
     if error_class in (RateLimitedError, ServerError):
-        retry_after = parse_retry_after(
-            response.headers.get("Retry-After"), now=now, cap=retry_after_cap
-        )
-        if retry_after is None and status == 429:
-            limits = parse_rate_limit_headers(response.headers, now=now, cap=retry_after_cap)
-            retry_after = limits.reset_after if limits is not None else None
+        retry_after = requested_wait(status, response.headers, now=now, cap=retry_after_cap)
     return error_class(
         detail,
         adapter=adapter,

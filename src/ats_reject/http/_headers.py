@@ -30,6 +30,8 @@ DEFAULT_RETRY_AFTER_CAP = 21600.0
 # ASCII digits only: str.isdigit() and \d also accept "²" or Arabic-Indic digits.
 _DELAY_SECONDS = re.compile(r"[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+# A request count; longer runs mean nothing, and int() refuses strings past 4300 digits.
+_COUNT = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 _EPOCH_SECONDS_FLOOR = 1_000_000_000
 """Reset values at or above this (2001-09-09 as a Unix time) are read as timestamps."""
@@ -166,6 +168,20 @@ def parse_rate_limit_headers(
     return None
 
 
+def requested_wait(
+    status: int, headers: Mapping[str, str], *, now: datetime, cap: float = DEFAULT_RETRY_AFTER_CAP
+) -> float | None:
+    """Seconds the server asked to wait before the next request (package-internal).
+
+    ``Retry-After`` when readable; on a 429 without it, the rate-limit reset; else ``None``.
+    """
+    wait = parse_retry_after(header_value(headers, "Retry-After"), now=now, cap=cap)
+    if wait is None and status == 429:
+        limits = parse_rate_limit_headers(headers, now=now, cap=cap)
+        wait = limits.reset_after if limits is not None else None
+    return wait
+
+
 def header_value(headers: Mapping[str, str], name: str) -> str | None:
     """Return the header *name*, ignoring case even in a plain ``dict`` (package-internal)."""
     value = headers.get(name)
@@ -181,7 +197,7 @@ def _parse_count(value: str | None) -> int | None:
     text = value.strip()
     # Some servers list several policies ("50, 50;w=10"); the first number is the one in force.
     text = text.split(",", 1)[0].split(";", 1)[0].strip()
-    if not _DELAY_SECONDS.fullmatch(text):
+    if not _COUNT.fullmatch(text):
         return None
     return int(text)
 

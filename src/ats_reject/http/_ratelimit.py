@@ -39,9 +39,8 @@ from pydantic import SecretStr
 from ats_reject.clock import Clock, SystemClock
 from ats_reject.http._headers import (
     RateLimitHeaders,
-    header_value,
     parse_rate_limit_headers,
-    parse_retry_after,
+    requested_wait,
 )
 
 __all__ = ["RateLimiter", "RateLimiterRegistry", "RateLimiterStats", "credential_key"]
@@ -230,11 +229,7 @@ class RateLimiter:
         """
         wall_now = self._clock.now()
         report = parse_rate_limit_headers(headers, now=wall_now) if headers else None
-        retry_after = (
-            parse_retry_after(header_value(headers, "Retry-After"), now=wall_now)
-            if status == 429 and headers
-            else None
-        )
+        pause = requested_wait(status, headers, now=wall_now) if status == 429 else None
         with self._lock:
             now = self._clock.monotonic()
             issued = self._issued_at.pop(permit, None)
@@ -242,11 +237,7 @@ class RateLimiter:
                 self._learn(report, permit, issued, now)
             if status == 429:
                 self._rate_limited += 1
-                pause = retry_after
-                if pause is None and report is not None:
-                    pause = report.reset_after
-                if pause is None:
-                    pause = self._window
+                pause = self._window if pause is None else pause
                 self._blocked_until = max(self._blocked_until, now + pause)
                 self._penalty = max(_PENALTY_FLOOR, self._penalty * _PENALTY_ON_429)
             elif status is not None and status < 400:

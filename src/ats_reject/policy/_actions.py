@@ -56,11 +56,6 @@ class Plan:
     sender: str | None
     """Whose hourly cap the first message counts against, if any."""
 
-    @property
-    def spread_key(self) -> str:
-        """A stable key placing the message within a batch's send window."""
-        return f"{self.case.connection}:{self.case.application.id}"
-
 
 def job_names(group: tuple[Application, ...]) -> tuple[str, ...]:
     """The roles a message names, once each, in the order of the decisions."""

@@ -181,24 +181,33 @@ class PolicyEngine:
         now = ensure_aware(self._clock.now())
         results = [self._evaluate(case, now) for case in cases]
         by_sender: dict[str, dict[str, SendSchedule]] = {}
-        for result in results:
-            if isinstance(result, Plan) and result.sender is not None:
-                by_sender.setdefault(result.sender, {})[result.spread_key] = result.schedule
-        spread: dict[str, SendSchedule] = {}
+        keys: list[tuple[str, str] | None] = []
+        for index, result in enumerate(results):
+            if not isinstance(result, Plan) or result.sender is None:
+                keys.append(None)
+                continue
+            # The key fixes the message's place in the window: stable for an application,
+            # and distinct should a batch hold the same application twice.
+            key = f"{result.case.connection}:{result.case.application.id}"
+            schedules = by_sender.setdefault(result.sender, {})
+            if key in schedules:
+                key = f"{key}#{index}"
+            schedules[key] = result.schedule
+            keys.append((result.sender, key))
+        spread: dict[tuple[str, str], SendSchedule] = {}
         for sender, schedules in by_sender.items():
             earlier = already_planned.get(sender, ()) if already_planned else ()
-            spread.update(
-                spread_batch(
-                    schedules, hourly_cap=self.policy.sender_hourly_cap, already_planned=earlier
-                )
+            spread_out = spread_batch(
+                schedules, hourly_cap=self.policy.sender_hourly_cap, already_planned=earlier
             )
+            spread.update(((sender, key), schedule) for key, schedule in spread_out.items())
         return [
             result
             if isinstance(result, Decision)
             else build_decision(
-                result, spread.get(result.spread_key, result.schedule), self._scheduler
+                result, spread[key] if key is not None else result.schedule, self._scheduler
             )
-            for result in results
+            for result, key in zip(results, keys, strict=True)
         ]
 
     @staticmethod

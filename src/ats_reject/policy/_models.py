@@ -112,7 +112,8 @@ def decision_version(decided_at: datetime) -> str:
     """
     if decided_at.tzinfo is None:
         raise ValueError("naive datetime: give a time zone")
-    return decided_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = decided_at.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="microseconds") + "Z"
 
 
 @dataclass(frozen=True, slots=True)

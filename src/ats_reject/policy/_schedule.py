@@ -95,7 +95,9 @@ class Scheduler:
     ) -> SendSchedule:
         """Plan the first message; a time already past moves to the next allowed time."""
         uses_application = timing.minimum_after_application is not None
-        key = (decided_at, applied_at if uses_application else None, id(timing), zone, calendar)
+        # Rules' timings and this scheduler's calendars live as long as the engine: their ids
+        # are stable keys, and cheaper than hashing a calendar's closure days every time.
+        key = (decided_at, applied_at if uses_application else None, id(timing), zone, id(calendar))
         schedule = self._plans.get(key)
         if schedule is None:
             schedule = plan_send_time(
@@ -136,7 +138,7 @@ class Scheduler:
         calendar: HolidayCalendar,
     ) -> datetime:
         """The first allowed time at or after *start* plus *duration*, in the candidate's zone."""
-        key = (start, duration, window, zone, calendar)
+        key = (start, duration, window, zone, id(calendar))
         found = self._afters.get(key)
         if found is None:
             later = self.add(start, duration, zone, calendar)
@@ -152,7 +154,7 @@ class Scheduler:
         self, start: datetime, duration: Duration, zone: str, calendar: HolidayCalendar
     ) -> datetime:
         """*start* plus *duration* in the candidate's zone and calendar."""
-        key = (start, duration, zone, calendar)
+        key = (start, duration, zone, id(calendar))
         found = self._sums.get(key)
         if found is None:
             found = add_duration(start, duration, load_zone(zone), calendar.is_working_day)

@@ -9,6 +9,7 @@ the :class:`~ats_reject.testing.AdapterSandbox` members map operations to route 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import itertools
 import json
 import secrets
@@ -264,7 +265,7 @@ class ExampleSandbox:
                     response = handler(request)
             request_id = f"req_{next(self._request_ids):06d}"
             headers = {**response.headers, "X-Request-Id": request_id}
-            return FakeResponse(response.status, response.json_body, response.body, headers)
+            return dataclasses.replace(response, headers=headers)
 
         return guarded
 

@@ -21,6 +21,7 @@ thread it started and closes every socket.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -343,6 +344,4 @@ def _with_headers(response: FakeResponse, extra: dict[str, str]) -> FakeResponse
     own = {name.lower() for name in response.headers}
     merged = dict(response.headers)
     merged.update({name: value for name, value in extra.items() if name.lower() not in own})
-    return FakeResponse(
-        status=response.status, json_body=response.json_body, body=response.body, headers=merged
-    )
+    return dataclasses.replace(response, headers=merged)

@@ -75,9 +75,11 @@ class TokenProvider:
         with self._lock:
             if self._token is None or self._clock.monotonic() >= self._renew_at:
                 self._fetch()
-            assert self._token is not None
-            self._sent.token = self._token
-            return {"Authorization": f"Bearer {self._token.get_secret_value()}"}
+            token = self._token
+            if token is None:  # _fetch either sets it or raises
+                raise RuntimeError("no access token after a successful fetch")
+            self._sent.token = token
+            return {"Authorization": f"Bearer {token.get_secret_value()}"}
 
     def renew(self) -> bool:
         """Replace the token that was just refused (called once on a 401); ``True`` on success.

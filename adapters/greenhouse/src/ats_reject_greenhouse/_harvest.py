@@ -39,7 +39,7 @@ class Harvest:
     def __init__(self, http: HttpClient) -> None:
         self.http = http
 
-    def list(
+    def items(
         self, path: str, model: type[ModelT], params: Mapping[str, Any] | None = None
     ) -> Iterator[ModelT]:
         """Yield every item of a listing, page by page, as *model*.
@@ -67,7 +67,7 @@ class Harvest:
         for start in range(0, len(unique), MAX_IDS):
             chunk = unique[start : start + MAX_IDS]
             query = {**(params or {}), id_param: ",".join(str(i) for i in chunk)}
-            found.extend(self.list(path, model, query))
+            found.extend(self.items(path, model, query))
         return found
 
     def one(self, path: str, model: type[ModelT], object_id: int, what: str) -> ModelT:
@@ -81,9 +81,12 @@ class Harvest:
             if getattr(item, "id", None) == object_id:
                 return item
         raise NotFoundError(
-            f"no {what} with this id", adapter=self.http.adapter, status=404, method="GET",
+            f"no {what} with this id",
+            adapter=self.http.adapter,
+            status=404,
+            method="GET",
             path=path,
-        )  # fmt: skip
+        )
 
     def parse(self, item: Any, model: type[ModelT], path: str) -> ModelT:
         """Validate one item; errors name the fields, never their values."""

@@ -96,20 +96,24 @@ class Lookups:
         )
 
     def user(self, user_id: int) -> V3User | None:
-        """``GET /v3/users?ids=`` (integration service users are hidden unless
-        ``show_service_accounts=true``, airbytehq ``source-greenhouse``; the acting user may be
-        one, so it is asked)."""
+        """``GET /v3/users?ids=``, service accounts included.
+
+        Integration service users are hidden unless ``show_service_accounts=true`` (airbytehq
+        ``source-greenhouse``); the acting user may be one, so it is asked.
+        """
         return self._cache.get(
             ("user", user_id),
             lambda: self._first("users", V3User, user_id, {"show_service_accounts": "true"}),
         )
 
     def stage_plan(self, job_id: int) -> tuple[V3JobInterviewStage, ...]:
-        """The job's stages in plan order (``GET /v3/job_interview_stages?job_ids=``; inactive
-        stages are included so that history still resolves)."""
+        """The job's stages in plan order (``GET /v3/job_interview_stages?job_ids=``).
+
+        Inactive stages are included, so that history still resolves.
+        """
 
         def load() -> tuple[V3JobInterviewStage, ...]:
-            stages = self._harvest.list(
+            stages = self._harvest.items(
                 "job_interview_stages", V3JobInterviewStage, {"job_ids": str(job_id)}
             )
             plan = [stage for stage in stages if stage.job_id in (None, job_id)]
@@ -122,7 +126,7 @@ class Lookups:
         return self._cache.get(
             ("reasons", None),
             lambda: tuple(
-                self._harvest.list(
+                self._harvest.items(
                     "rejection_reasons", V3RejectionReason, {"include_defaults": "true"}
                 )
             ),
@@ -135,7 +139,7 @@ class Lookups:
     def source(self, source_id: int) -> V3Source | None:
         """One source (``GET /v3/sources``: a short, organization-wide list)."""
         sources = self._cache.get(
-            ("sources", None), lambda: tuple(self._harvest.list("sources", V3Source))
+            ("sources", None), lambda: tuple(self._harvest.items("sources", V3Source))
         )
         return next((source for source in sources if source.id == source_id), None)
 

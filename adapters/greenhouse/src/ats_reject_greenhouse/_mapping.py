@@ -1,4 +1,4 @@
-"""Greenhouse vocabulary to the canonical models: statuses, stage kinds, reasons, sources, people."""
+"""Greenhouse vocabulary to canonical models: statuses, stage kinds, reasons, sources, people."""
 
 from __future__ import annotations
 
@@ -71,7 +71,10 @@ _STAGE_RULES: tuple[tuple[re.Pattern[str], StageKind], ...] = tuple(
             StageKind.ASSESSMENT,
         ),
         (r"screen|\bintro(duction|ductory)? call|recruiter call", StageKind.SCREEN),
-        (r"application review|^review|\bapplied\b|\bnew lead|\bsourced\b", StageKind.APPLICATION_REVIEW),
+        (
+            r"application review|^review|\bapplied\b|\bnew lead|\bsourced\b",
+            StageKind.APPLICATION_REVIEW,
+        ),
         (
             r"interview|face[ -]to[ -]face|on[ -]?site|\bpanel\b|technical|hiring manager"
             r"|\bloop\b",
@@ -206,11 +209,11 @@ def promised_decision(value: JsonScalar) -> str | None:
         return None
     text = value.strip()
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
+        return date.fromisoformat(text).isoformat()
     except ValueError:
         pass
     try:
-        return date.fromisoformat(text).isoformat()
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).isoformat()
     except ValueError:
         return None
 

@@ -68,8 +68,11 @@ class NamedRef(VendorModel):
 
 
 class V3Application(VendorModel):
-    """``GET /v3/applications`` item. ``status`` is ``in_process``, ``rejected``, ``hired`` or
-    ``converted`` in responses (the query filter says ``active`` for ``in_process``)."""
+    """``GET /v3/applications`` item.
+
+    ``status`` is ``in_process``, ``rejected``, ``hired`` or ``converted`` in responses (the
+    query filter says ``active`` for ``in_process``).
+    """
 
     id: int
     candidate_id: int | None = None
@@ -177,8 +180,11 @@ class V3RejectionDetail(VendorModel):
 
 
 class V3RejectionReason(VendorModel):
-    """``GET /v3/rejection_reasons`` item; ``type.key`` is ``WE_REJECTED_THEM``,
-    ``THEY_REJECTED_US``, ``NONE_SPECIFIED`` or ``SECURITY_CONCERN``."""
+    """``GET /v3/rejection_reasons`` item.
+
+    ``type.key`` is ``WE_REJECTED_THEM``, ``THEY_REJECTED_US``, ``NONE_SPECIFIED`` or
+    ``SECURITY_CONCERN``.
+    """
 
     id: int
     name: str
@@ -284,4 +290,3 @@ class HookPerson(VendorModel):
     id: int
     new_candidate_id: int | None = None
     deleted_application_ids: list[int] = Field(default_factory=list)
-

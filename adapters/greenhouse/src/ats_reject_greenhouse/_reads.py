@@ -96,7 +96,7 @@ class ApplicationReader:
             raise self._harvest.schema_error("application without candidate_id", "applications")
         candidate = self._harvest.one("candidates", V3Candidate, row.candidate_id, "candidate")
         visits = list(
-            self._harvest.list(
+            self._harvest.items(
                 "application_stages",
                 V3ApplicationStage,
                 {"application_ids": str(row.id)},
@@ -119,8 +119,11 @@ class ApplicationReader:
         )
 
     def from_listing(self, row: V3Application) -> Application:
-        """The application as the listing describes it: no candidate details, no lookups of
-        people. Read it with :meth:`full` before acting on it."""
+        """The application as the listing describes it.
+
+        No candidate details and no lookups of people: read it with :meth:`full` before
+        acting on it.
+        """
         if row.candidate_id is None:
             raise self._harvest.schema_error("application without candidate_id", "applications")
         stage = None
@@ -201,11 +204,12 @@ class ApplicationReader:
         by_id = {stage.id: stage for stage in plan}
         overrides = self._settings.stage_kinds
         kinds = {
-            stage_kind(by_id[v.job_interview_stage_id].name, positions[v.job_interview_stage_id],
-                       overrides)
+            stage_kind(
+                by_id[v.job_interview_stage_id].name, positions[v.job_interview_stage_id], overrides
+            )
             for v in mine
             if v.job_interview_stage_id in by_id
-        }  # fmt: skip
+        }
         current = next((visit for visit in mine if visit.current), None)
         if current is None:
             # A closed application keeps no current row: its last stage is where it ended.
@@ -235,7 +239,7 @@ class ApplicationReader:
 
     def _rejection(self, row: V3Application) -> Rejection | None:
         details = list(
-            self._harvest.list(
+            self._harvest.items(
                 "rejection_details", V3RejectionDetail, {"application_ids": str(row.id)}
             )
         )

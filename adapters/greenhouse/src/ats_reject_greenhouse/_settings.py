@@ -17,7 +17,7 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://harvest.greenhouse.io/v3"
 """Harvest v3 root (https://harvestdocs.greenhouse.io/docs/step-by-step-migration-instructions)."""
-DEFAULT_TOKEN_URL = "https://auth.greenhouse.io/token"
+DEFAULT_TOKEN_URL = "https://auth.greenhouse.io/token"  # noqa: S105 - a URL, not a secret
 """Client-credentials token endpoint (https://harvestdocs.greenhouse.io/docs/authentication)."""
 DEFAULT_RATE_LIMIT_WINDOW = 30.0
 """Harvest v3 counts requests in fixed 30-second windows
@@ -55,7 +55,7 @@ class GreenhouseSettings(AdapterSettings):
     """Requests per window assumed until Greenhouse's ``X-RateLimit-Limit`` says otherwise."""
     rate_limit_window: float = Field(default=DEFAULT_RATE_LIMIT_WINDOW, gt=0, le=3600)
     """Length of Greenhouse's rate-limit window in seconds."""
-    token_refresh_margin: float = Field(default=60.0, ge=0, le=3600)
+    renew_before_expiry: float = Field(default=60.0, ge=0, le=3600)
     """Renew the access token this many seconds before it expires."""
     lookup_ttl: float = Field(default=300.0, ge=0, le=86400)
     """Seconds reference data (jobs, stage plans, users, reasons, sources) is kept in memory.

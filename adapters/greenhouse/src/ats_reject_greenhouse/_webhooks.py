@@ -1,10 +1,10 @@
-"""Greenhouse webhooks: verification on the raw bytes, then normalized events.
+r"""Greenhouse webhooks: verification on the raw bytes, then normalized events.
 
 Source: ``grnhse/greenhouse-api-docs`` ``source/includes/webhooks/_introduction.md`` (and the
 same text at https://developers.greenhouse.io/webhooks.html):
 
 * ``Signature: sha256 <hex>`` is HMAC-SHA256 of the **entire raw body** with the webhook's
-  secret key; Greenhouse escapes unicode (``<`` as ``\\u003c``) *before* signing, so only the
+  secret key; Greenhouse escapes unicode (``<`` as ``\u003c``) *before* signing, so only the
   bytes as received verify, never a re-serialized body
   (:data:`ats_reject.webhooks.GREENHOUSE`);
 * ``Greenhouse-Event-ID`` is a unique id per delivery, the dedupe key;
@@ -183,9 +183,7 @@ def _application_event(
     )
 
 
-def _deleted_application(
-    payload: Mapping[str, Any], now: datetime
-) -> tuple[ApplicationEvent, ...]:
+def _deleted_application(payload: Mapping[str, Any], now: datetime) -> tuple[ApplicationEvent, ...]:
     hook: HookDeletedApplication = _model(
         HookDeletedApplication, payload, "application", "delete_application"
     )
@@ -208,13 +206,28 @@ def _candidate_events(
         candidate_id = payload.get("candidate_id")
         if isinstance(candidate_id, bool) or not isinstance(candidate_id, int | str):
             raise WebhookPayloadError("candidate_anonymized without a candidate_id")
-        return (_person_event(kind, str(candidate_id), None, None, now, action),)
+        return (
+            _person_event(
+                kind, str(candidate_id), application_id=None, related=None, now=now, action=action
+            ),
+        )
     person: HookPerson = _model(HookPerson, payload, "person", action)
     related = str(person.new_candidate_id) if person.new_candidate_id else None
-    events = [_person_event(kind, str(person.id), None, related, now, action)]
+    events = [
+        _person_event(
+            kind, str(person.id), application_id=None, related=related, now=now, action=action
+        )
+    ]
     # Deleting a person deletes their applications without a hook of their own.
     events.extend(
-        _person_event(kind, str(person.id), str(application_id), None, now, action)
+        _person_event(
+            kind,
+            str(person.id),
+            application_id=str(application_id),
+            related=None,
+            now=now,
+            action=action,
+        )
         for application_id in person.deleted_application_ids
     )
     return tuple(events)
@@ -223,6 +236,7 @@ def _candidate_events(
 def _person_event(
     kind: EventKind,
     candidate_id: str,
+    *,
     application_id: str | None,
     related: str | None,
     now: datetime,

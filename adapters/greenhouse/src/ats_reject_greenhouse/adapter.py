@@ -40,7 +40,6 @@ from ats_reject.errors import (
 from ats_reject.http import HttpClient, RateLimiterRegistry, Timeouts, credential_key
 from ats_reject.models import (
     Application,
-    ApplicationStatus,
     RejectionReason,
     Stage,
     WebhookDelivery,
@@ -109,7 +108,7 @@ class GreenhouseAdapter(Adapter[GreenhouseSettings]):
             client_secret=settings.client_secret,
             acting_user_id=settings.acting_user_id,
             clock=self.clock,
-            refresh_margin=settings.token_refresh_margin,
+            refresh_margin=settings.renew_before_expiry,
         )
         registry = rate_limiters or RateLimiterRegistry(self.clock)
         limiter = registry.get(
@@ -183,15 +182,20 @@ class GreenhouseAdapter(Adapter[GreenhouseSettings]):
     def changed_applications(
         self, since: datetime, *, until: datetime | None = None
     ) -> Iterator[Application]:
-        """Yield applications whose ``updated_at`` is in ``[since, until)``.
+        """Yield applications whose ``updated_at`` is at or after *since*.
 
         Greenhouse lists by id, newest first, not by ``updated_at``, so no position in the
         listing is a resumable cursor: the window is fixed up front, two-sided
         (``updated_at=gte|<since>|lte|<until>``, the form Greenhouse's request builder
-        produces), and bounded by *until* (default: now), which never passes the moment the
-        listing started. The caller saves *until* as its next *since* once the listing has
-        been fully processed. Changes stamped exactly at *until* are left to that next run,
-        so consecutive windows never report the same change twice.
+        produces), and bounded above, so nothing changed after the listing started is
+        reported. The caller saves the upper bound as its next *since* once the listing has
+        been fully processed (never a position inside it).
+
+        Args:
+            since: The lower bound (aware), included.
+            until: The upper bound (aware), excluded: changes stamped exactly at *until* are
+                left to the next window, so consecutive windows ``[a, b)``, ``[b, c)`` report
+                each change once. Without it the bound is now, included.
 
         Applications come as the listing describes them (status, job, current stage name,
         ``rejected_at``, candidate id only); read one with :meth:`get_application` before
@@ -199,14 +203,14 @@ class GreenhouseAdapter(Adapter[GreenhouseSettings]):
         """
         start = _floor_ms(ensure_aware(since))
         end = _floor_ms(ensure_aware(until) if until is not None else self.clock.now())
-        if end <= start:
+        if end < start or (until is not None and end == start):
             return
         params = {
             "updated_at": f"gte|{_iso_ms(start)}|lte|{_iso_ms(end)}",
             "per_page": self.settings.page_size,
         }
-        for row in self._harvest.list("applications", V3Application, params):
-            if row.updated_at is not None and row.updated_at >= end:
+        for row in self._harvest.items("applications", V3Application, params):
+            if until is not None and row.updated_at is not None and row.updated_at >= end:
                 continue
             yield self._reader.from_listing(row)
 
@@ -306,9 +310,11 @@ class GreenhouseAdapter(Adapter[GreenhouseSettings]):
             return self._reader.full(number)
         if refuse(row):
             raise ConflictError(
-                f"application is {row.status}; not changed", adapter=self.name, method="POST",
+                f"application is {row.status}; not changed",
+                adapter=self.name,
+                method="POST",
                 path=f"applications/{number}/{action}",
-            )  # fmt: skip
+            )
         path = f"applications/{number}/{action}"
         try:
             self._http.request("POST", path, json=body)
@@ -336,7 +342,7 @@ class GreenhouseAdapter(Adapter[GreenhouseSettings]):
         return payload
 
     def _same_notes(self, number: int, text: str) -> int:
-        notes = self._harvest.list("notes", V3Note, {"application_ids": str(number)})
+        notes = self._harvest.items("notes", V3Note, {"application_ids": str(number)})
         return sum(1 for note in notes if note.body == text and note.application_id == number)
 
     @classmethod

@@ -26,8 +26,12 @@ from ats_reject_greenhouse.sandbox._store import SbApplication, SbStageVisit, St
 
 __all__ = ["ReadRoutes"]
 
-_STATUS_QUERY = {"active": "in_process", "rejected": "rejected", "hired": "hired",
-                 "converted": "converted"}  # fmt: skip
+_STATUS_QUERY = {
+    "active": "in_process",
+    "rejected": "rejected",
+    "hired": "hired",
+    "converted": "converted",
+}
 
 
 class _HasId(Protocol):
@@ -231,9 +235,10 @@ class ReadRoutes:
             table: dict[int, Any] = getattr(self.store, kind)
 
             def rows(query: ListQuery) -> Iterator[Any]:
-                hidden = kind == "users" and _boolean(
-                    query.filters.get("show_service_accounts")
-                ) is not True
+                hidden = (
+                    kind == "users"
+                    and _boolean(query.filters.get("show_service_accounts")) is not True
+                )
                 for row in self._small(table.values(), query):
                     if not (hidden and getattr(row, "service_account", False)):
                         yield row

@@ -12,20 +12,23 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ats_reject_greenhouse.sandbox._reference import (
+    SbDepartment,
+    SbJob,
+    SbOffice,
+    SbReason,
+    SbSource,
+    SbStage,
+    SbUser,
+)
+
 __all__ = [
     "SbApplication",
     "SbCandidate",
-    "SbDepartment",
-    "SbJob",
     "SbNote",
-    "SbOffice",
-    "SbReason",
     "SbRejection",
     "SbScheduledEmail",
-    "SbSource",
-    "SbStage",
     "SbStageVisit",
-    "SbUser",
     "Store",
     "iso",
 ]
@@ -47,88 +50,7 @@ def iso(moment: datetime | None) -> str | None:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-@dataclass
-class SbOffice:
-    """An office; ``location`` is free text."""
-
-    id: int
-    name: str
-    location: str | None
-
-    def v3(self) -> dict[str, Any]:
-        """``GET /v3/offices`` item."""
-        return {"id": self.id, "name": self.name, "location": self.location,
-                "parent_id": None, "external_id": None}  # fmt: skip
-
-
-@dataclass
-class SbDepartment:
-    """A department."""
-
-    id: int
-    name: str
-
-    def v3(self) -> dict[str, Any]:
-        """``GET /v3/departments`` item."""
-        return {"id": self.id, "name": self.name, "parent_id": None, "external_id": None}
-
-
-@dataclass
-class SbStage:
-    """A stage of a job's interview plan."""
-
-    id: int
-    job_id: int
-    name: str
-    sort_order: int
-    active: bool = True
-
-    def v3(self) -> dict[str, Any]:
-        """``GET /v3/job_interview_stages`` item."""
-        return {"id": self.id, "job_id": self.job_id, "name": self.name,
-                "sort_order": self.sort_order, "active": self.active}  # fmt: skip
-
-
-@dataclass
-class SbJob:
-    """A job (hiring plan) and its stages in order."""
-
-    id: int
-    name: str
-    department_id: int | None
-    office_ids: list[int]
-    stages: list[SbStage] = field(default_factory=list)
-    status: str = "open"
-
-    def v3(self) -> dict[str, Any]:
-        """``GET /v3/jobs`` item (flat ``department_id`` and ``office_ids``)."""
-        return {"id": self.id, "name": self.name, "requisition_id": None, "notes": None,
-                "confidential": False, "status": self.status, "opened_at": None,
-                "closed_at": None, "department_id": self.department_id,
-                "office_ids": list(self.office_ids), "custom_fields": {}}  # fmt: skip
-
-
-@dataclass
-class SbUser:
-    """A Greenhouse user; ``time_zone`` is the zone Greenhouse schedules e-mails in for them."""
-
-    id: int
-    first_name: str
-    last_name: str
-    primary_email: str
-    job_title: str | None = None
-    time_zone: str = "America/New_York"
-    service_account: bool = False
-
-    def v3(self) -> dict[str, Any]:
-        """``GET /v3/users`` item."""
-        return {"id": self.id, "first_name": self.first_name, "last_name": self.last_name,
-                "name": f"{self.first_name} {self.last_name}", "job_title": self.job_title,
-                "primary_email": self.primary_email, "emails": [self.primary_email],
-                "deactivated": False, "site_admin": False}  # fmt: skip
-
-
-@dataclass
+@dataclass(slots=True)
 class SbCandidate:
     """A person; every contact field is a list of ``{value, type}``."""
 
@@ -146,19 +68,30 @@ class SbCandidate:
 
     def v3(self) -> dict[str, Any]:
         """``GET /v3/candidates`` item."""
-        return {"id": self.id, "first_name": self.first_name, "last_name": self.last_name,
-                "preferred_name": self.preferred_name, "company": None, "title": None,
-                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
-                "last_activity_at": iso(self.updated_at), "private": False, "can_email": True,
-                "tags": list(self.tags), "linked_user_ids": [],
-                "email_addresses": [{"value": v, "type": t} for v, t in self.emails],
-                "phone_numbers": [{"value": v, "type": t} for v, t in self.phones],
-                "addresses": [{"value": v, "type": t} for v, t in self.addresses],
-                "website_addresses": [], "social_media_addresses": [],
-                "custom_fields": dict(self.custom_fields)}  # fmt: skip
+        return {
+            "id": self.id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "preferred_name": self.preferred_name,
+            "company": None,
+            "title": None,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "last_activity_at": iso(self.updated_at),
+            "private": False,
+            "can_email": True,
+            "tags": list(self.tags),
+            "linked_user_ids": [],
+            "email_addresses": [{"value": v, "type": t} for v, t in self.emails],
+            "phone_numbers": [{"value": v, "type": t} for v, t in self.phones],
+            "addresses": [{"value": v, "type": t} for v, t in self.addresses],
+            "website_addresses": [],
+            "social_media_addresses": [],
+            "custom_fields": dict(self.custom_fields),
+        }
 
 
-@dataclass
+@dataclass(slots=True)
 class SbStageVisit:
     """One visit of an application to a stage (``application_stages``)."""
 
@@ -177,15 +110,20 @@ class SbStageVisit:
     def v3(self, now: datetime) -> dict[str, Any]:
         """``GET /v3/application_stages`` item."""
         end = self.exited_at or now
-        return {"id": self.id, "application_id": self.application_id,
-                "job_interview_stage_id": self.job_interview_stage_id,
-                "entered_at": iso(self.entered_at), "exited_at": iso(self.exited_at),
-                "days_in_stage": (end - self.entered_at).days, "current": self.current,
-                "created_at": iso(self.entered_at),
-                "updated_at": iso(self.updated_at or self.entered_at)}  # fmt: skip
+        return {
+            "id": self.id,
+            "application_id": self.application_id,
+            "job_interview_stage_id": self.job_interview_stage_id,
+            "entered_at": iso(self.entered_at),
+            "exited_at": iso(self.exited_at),
+            "days_in_stage": (end - self.entered_at).days,
+            "current": self.current,
+            "created_at": iso(self.entered_at),
+            "updated_at": iso(self.updated_at or self.entered_at),
+        }
 
 
-@dataclass
+@dataclass(slots=True)
 class SbApplication:
     """An application; ``status`` is ``in_process``, ``rejected``, ``hired`` or ``converted``."""
 
@@ -213,35 +151,30 @@ class SbApplication:
     def v3(self, stage_names: dict[int, str]) -> dict[str, Any]:
         """``GET /v3/applications`` item; ``stage_id`` is the open visit's id."""
         visit = self.current_visit()
-        return {"id": self.id, "candidate_id": self.candidate_id, "job_id": self.job_id,
-                "job_post_id": None, "status": self.status, "prospect": self.prospect,
-                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
-                "last_activity_at": iso(self.last_activity_at or self.updated_at),
-                "rejected_at": iso(self.rejected_at), "recruiter_id": self.recruiter_id,
-                "coordinator_id": self.coordinator_id, "source_id": self.source_id,
-                "referrer_id": self.referrer_id, "stage_id": visit.id if visit else None,
-                "stage_name": stage_names.get(visit.job_interview_stage_id) if visit else None,
-                "needs_decision": False, "location_address": self.location_address,
-                "answers": [], "prospective_job_ids": [],
-                "custom_fields": dict(self.custom_fields), "agency_note_id": None}  # fmt: skip
-
-
-@dataclass
-class SbReason:
-    """A rejection reason; ``type_key`` is ``WE_REJECTED_THEM``, ``THEY_REJECTED_US`` ..."""
-
-    id: int
-    name: str
-    type_key: str
-    default: bool = False
-
-    def v3(self) -> dict[str, Any]:
-        """``GET /v3/rejection_reasons`` item."""
-        names = {"WE_REJECTED_THEM": "We rejected them", "THEY_REJECTED_US": "They rejected us"}
-        type_id = {"WE_REJECTED_THEM": 1, "THEY_REJECTED_US": 2}.get(self.type_key, 3)
-        return {"id": self.id, "name": self.name,
-                "type": {"id": type_id, "key": self.type_key,
-                         "name": names.get(self.type_key, "None specified")}}  # fmt: skip
+        return {
+            "id": self.id,
+            "candidate_id": self.candidate_id,
+            "job_id": self.job_id,
+            "job_post_id": None,
+            "status": self.status,
+            "prospect": self.prospect,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "last_activity_at": iso(self.last_activity_at or self.updated_at),
+            "rejected_at": iso(self.rejected_at),
+            "recruiter_id": self.recruiter_id,
+            "coordinator_id": self.coordinator_id,
+            "source_id": self.source_id,
+            "referrer_id": self.referrer_id,
+            "stage_id": visit.id if visit else None,
+            "stage_name": stage_names.get(visit.job_interview_stage_id) if visit else None,
+            "needs_decision": False,
+            "location_address": self.location_address,
+            "answers": [],
+            "prospective_job_ids": [],
+            "custom_fields": dict(self.custom_fields),
+            "agency_note_id": None,
+        }
 
 
 @dataclass
@@ -257,27 +190,17 @@ class SbRejection:
 
     def v3(self) -> dict[str, Any]:
         """``GET /v3/rejection_details`` item."""
-        return {"id": self.id, "application_id": self.application_id,
-                "rejected_by_id": self.rejected_by_id,
-                "rejection_reason_id": self.rejection_reason_id,
-                "rejection_note_id": self.rejection_note_id,
-                "rejected_at": iso(self.rejected_at), "question_custom_fields": {},
-                "created_at": iso(self.rejected_at),
-                "updated_at": iso(self.rejected_at)}  # fmt: skip
-
-
-@dataclass
-class SbSource:
-    """A source and its sourcing strategy."""
-
-    id: int
-    name: str
-    type_name: str
-
-    def v3(self) -> dict[str, Any]:
-        """``GET /v3/sources`` item."""
-        return {"id": self.id, "name": self.name,
-                "type": {"id": abs(hash(self.type_name)) % 97, "name": self.type_name}}  # fmt: skip
+        return {
+            "id": self.id,
+            "application_id": self.application_id,
+            "rejected_by_id": self.rejected_by_id,
+            "rejection_reason_id": self.rejection_reason_id,
+            "rejection_note_id": self.rejection_note_id,
+            "rejected_at": iso(self.rejected_at),
+            "question_custom_fields": {},
+            "created_at": iso(self.rejected_at),
+            "updated_at": iso(self.rejected_at),
+        }
 
 
 @dataclass
@@ -295,12 +218,18 @@ class SbNote:
 
     def v3(self) -> dict[str, Any]:
         """``GET /v3/notes`` item (list visibility values end in ``_visible``)."""
-        return {"id": self.id, "application_id": self.application_id,
-                "candidate_id": self.candidate_id, "body": self.body, "subject": None,
-                "type": self.note_type, "user_id": self.user_id,
-                "visibility": _LIST_VISIBILITY.get(self.visibility, self.visibility),
-                "created_at": iso(self.created_at),
-                "updated_at": iso(self.created_at)}  # fmt: skip
+        return {
+            "id": self.id,
+            "application_id": self.application_id,
+            "candidate_id": self.candidate_id,
+            "body": self.body,
+            "subject": None,
+            "type": self.note_type,
+            "user_id": self.user_id,
+            "visibility": _LIST_VISIBILITY.get(self.visibility, self.visibility),
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.created_at),
+        }
 
 
 @dataclass(frozen=True)

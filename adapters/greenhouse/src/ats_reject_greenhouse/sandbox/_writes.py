@@ -83,9 +83,15 @@ class Transitions:
         if note:
             note_id = self.store.next_id()
             self.store.notes[note_id] = SbNote(
-                note_id, application.id, application.candidate_id, note, rejected_by,
-                "admin_only", "NOTE", now,
-            )  # fmt: skip
+                note_id,
+                application.id,
+                application.candidate_id,
+                note,
+                rejected_by,
+                "admin_only",
+                "NOTE",
+                now,
+            )
         application.status = "rejected"
         application.rejected_at = now
         self.store.rejections[application.id] = SbRejection(
@@ -101,9 +107,11 @@ class Transitions:
         last = application.visits[-1] if application.visits else None
         if last is not None and last.exited_at is not None:
             visit = SbStageVisit(
-                self.store.next_id(), application.id, last.job_interview_stage_id,
+                self.store.next_id(),
+                application.id,
+                last.job_interview_stage_id,
                 self.clock.now(),
-            )  # fmt: skip
+            )
             application.visits.append(visit)
         self.touch(application)
 
@@ -146,11 +154,12 @@ class WriteRoutes:
         if notes is not None and not isinstance(notes, str):
             return error(422, "notes must be a string")
         email = body.get("rejection_email")
-        scheduled: SbScheduledEmail | FakeResponse | None = None
+        scheduled: SbScheduledEmail | None = None
         if email is not None:
-            scheduled = self._email(application, email, grant)
-            if isinstance(scheduled, FakeResponse):
-                return scheduled
+            checked = self._email(application, email, grant)
+            if isinstance(checked, FakeResponse):
+                return checked
+            scheduled = checked
         if application.status != "in_process":
             return error(422, "Only applications that are in process can be rejected")
         self.t.reject(application, reason, grant.sub, notes)
@@ -191,10 +200,15 @@ class WriteRoutes:
         author = body.get("user_id", grant.sub)
         note_id = self.store.next_id()
         note = SbNote(
-            note_id, application.id, application.candidate_id, text,
-            author if isinstance(author, int) else grant.sub, visibility, note_type,
+            note_id,
+            application.id,
+            application.candidate_id,
+            text,
+            author if isinstance(author, int) else grant.sub,
+            visibility,
+            note_type,
             self.t.clock.now(),
-        )  # fmt: skip
+        )
         self.store.notes[note_id] = note
         self.applied["add_note"] += 1
         return FakeResponse.json(note.v3(), status=201)
