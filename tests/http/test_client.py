@@ -19,12 +19,14 @@ from ats_reject.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     ResponseSchemaError,
     ServerError,
     TransportError,
 )
 from ats_reject.http import (
     HttpClient,
+    RateLimiter,
     RateLimiterRegistry,
     RetryPolicy,
     Timeouts,
@@ -279,6 +281,41 @@ def test_user_agent_names_the_library(client: HttpClient, server: FakeServer) ->
 def test_absolute_urls_are_used_verbatim(client: HttpClient, server: FakeServer) -> None:
     client.request("GET", f"{server.base_url}/v1/items/1?x=1&x=2")
     assert server.requests[0].query == {"x": ["1", "2"]}
+
+
+def test_redirects_are_not_followed(client: HttpClient, server: FakeServer) -> None:
+    # The auth headers would follow a redirect to wherever it points.
+    server.add_route(
+        "GET",
+        "/v1/moved",
+        lambda request: FakeResponse(status=302, headers={"Location": "https://evil.test/x"}),
+        name="moved",
+    )
+    with pytest.raises(ResponseSchemaError, match="unexpected redirect") as info:
+        client.get_json("/v1/moved")
+    assert info.value.status == 302
+    assert server.count("moved") == 1
+
+
+def test_a_long_server_hold_raises_instead_of_blocking_the_worker(
+    server: FakeServer, vendor: Vendor, clock: FrozenClock
+) -> None:
+    limiter = RateLimiter(limit=10, window=10.0, clock=clock)
+    http = _client(server, clock, rate_limiter=limiter)
+    server.inject_fault("get_item", Fault.status(429, headers={"Retry-After": "3600"}))
+    try:
+        with pytest.raises(RateLimitedError) as first:
+            http.get_json("/v1/items/1")
+        assert first.value.retry_after == 3600
+        # The limiter now holds the credential for an hour: the next call says so at once.
+        with pytest.raises(RateLimitedError, match="client-side rate limiter") as second:
+            http.get_json("/v1/items/1")
+        assert second.value.retry_after is not None
+        assert 3500 < second.value.retry_after <= 3600
+        assert server.count("get_item") == 1
+        assert sum(clock.sleeps) < 60
+    finally:
+        http.session.close()
 
 
 # --- authentication -----------------------------------------------------------------------

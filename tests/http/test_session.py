@@ -10,6 +10,7 @@ from requests.adapters import HTTPAdapter
 
 from ats_reject import __version__
 from ats_reject.clock import FrozenClock
+from ats_reject.errors import ConfigurationError
 from ats_reject.http import HttpClient, Timeouts, default_user_agent, make_session
 
 
@@ -73,7 +74,12 @@ def test_client_joins_paths_and_hides_credentials_in_repr(clock: FrozenClock) ->
     )
     assert client.url_for("/items") == "https://user:pw@api.example.test/v1/items"
     assert client.url_for("items") == "https://user:pw@api.example.test/v1/items"
-    assert client.url_for("https://other.test/x?y=1") == "https://other.test/x?y=1"
+    same_origin = "https://api.example.test/v2/x?y=1"
+    assert client.url_for(same_origin) == same_origin
+    # Credentials go with every request, so another origin is refused outright.
+    for elsewhere in ("https://other.test/x?y=1", "http://api.example.test/v1/x"):
+        with pytest.raises(ConfigurationError, match="refusing to send a request outside"):
+            client.url_for(elsewhere)
     # A URL inside a path's query does not make the path an absolute URL.
     assert (
         client.url_for("items?return_to=https://other.test/x")

@@ -13,6 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ats_reject_greenhouse import PROMISED_DECISION_KEY, GreenhouseAdapter
+from ats_reject_greenhouse._mapping import flatten_custom_fields, stage_kind
+from ats_reject_greenhouse._places import parse_place
 
 from ats_reject.clock import FrozenClock
 from ats_reject.errors import NotFoundError
@@ -23,9 +26,6 @@ from ats_reject.models import (
     StageKind,
 )
 from ats_reject.testing import FakeRequest, FakeResponse, FakeServer
-from ats_reject_greenhouse import PROMISED_DECISION_KEY, GreenhouseAdapter
-from ats_reject_greenhouse._mapping import flatten_custom_fields, stage_kind
-from ats_reject_greenhouse._places import parse_place
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -66,7 +66,9 @@ def _serve(resource: str) -> Any:
 @pytest.fixture
 def fixture_server() -> Iterator[FakeServer]:
     with FakeServer(name="greenhouse-fixtures") as server:
-        server.add_route("POST", "/token", lambda r: FakeResponse.json(fixture_json("v3_token.json")))
+        server.add_route(
+            "POST", "/token", lambda r: FakeResponse.json(fixture_json("v3_token.json"))
+        )
         for resource in _FILTERS:
             server.add_route("GET", f"/v3/{resource}", _serve(resource), name=resource)
         yield server

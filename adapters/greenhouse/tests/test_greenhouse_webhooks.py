@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ats_reject_greenhouse import GreenhouseAdapter
+from ats_reject_greenhouse.sandbox import GreenhouseSandbox, encode_like_greenhouse
 
 from ats_reject.clock import FrozenClock
 from ats_reject.errors import WebhookPayloadError, WebhookVerificationError
 from ats_reject.models import ApplicationStatus, EventKind, RejectionReasonKind, StageKind
 from ats_reject.testing import FakeRequest, FakeResponse, FakeServer
-from ats_reject_greenhouse import GreenhouseAdapter
-from ats_reject_greenhouse.sandbox import GreenhouseSandbox, encode_like_greenhouse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "test-webhook-secret-REDACTED-000000001"
@@ -85,7 +85,9 @@ def test_published_known_answer_vector_verifies() -> None:
 def test_unicode_escaped_body_verifies_as_received(adapter: GreenhouseAdapter) -> None:
     body = _body("webhook_reject_candidate.json")
     # Greenhouse escapes before signing: the name and the HTML arrive as \u escapes.
-    assert b"Zo\\u00eb" in body and b"\\u003cp\\u003e" in body and b"\\u0026" in body
+    assert b"Zo\\u00eb" in body
+    assert b"\\u003cp\\u003e" in body
+    assert b"\\u0026" in body
     adapter.verify_webhook(_headers(body), body)
 
 
@@ -253,10 +255,12 @@ def test_candidate_actions_normalize(adapter: GreenhouseAdapter) -> None:
 def test_ping_and_unused_actions_give_no_events(adapter: GreenhouseAdapter) -> None:
     ping = _body("webhook_ping.json")
     delivery = adapter.parse_webhook(_headers(ping), ping)
-    assert delivery.is_ping and delivery.events == ()
+    assert delivery.is_ping
+    assert delivery.events == ()
     offer = _body("webhook_offer_created.json")
     delivery = adapter.parse_webhook(_headers(offer), offer)
-    assert not delivery.is_ping and delivery.events == ()
+    assert not delivery.is_ping
+    assert delivery.events == ()
     assert delivery.vendor_action == "offer_created"
 
 
@@ -313,6 +317,8 @@ def test_sandbox_sends_signed_deliveries_over_http(sandbox: GreenhouseSandbox) -
         url = f"{receiver.base_url}/hooks/greenhouse"
         ping = sandbox.webhook("ping")
         assert sandbox.deliver(url, ping) == 200
-        forged = sandbox.webhook(EventKind.REJECTED, application_id, secret="forger-webhook-secret-REDACTED-12345")
+        forged = sandbox.webhook(
+            EventKind.REJECTED, application_id, secret="forger-webhook-secret-REDACTED-12345"
+        )
         assert sandbox.deliver(url, forged) == 401
     assert received == [ping.delivery_id]

@@ -4,11 +4,11 @@ Speed matters here (every message is linted), so the text is lower-cased once an
 with one pattern for every term and decision phrase; a good message has only a few hits,
 and only hits pay for classification, exceptions and spans.
 
-Most of a message is template text that repeats from message to message, so where phrases
-start is remembered per paragraph, for paragraphs that hold none of the context's personal
-values (the candidate's and the sender's names and address, feedback, links): the memory
-holds template text, the company and the role, never a person's data. Phrases are matched
-within a paragraph, never across a blank line.
+The HTML part mostly repeats the text part: its lines that the text already holds are not
+scanned again. The few that remain are template text ("our careers page"), the same from
+message to message, so where phrases start in them is remembered, for lines that hold none of
+the context's personal values (names, addresses, feedback, links): that memory holds template
+text, the company and the role, never a person's data.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ class Linter:
                 start = lowered.find(needle, start + 1)
         return spans
 
-    def _personal_spans(self, lowered: str) -> list[tuple[int, int]]:
+    def _is_personal(self, lowered_line: str) -> bool:
         context = self.context
         values = [
             context.candidate_name,
@@ -191,70 +191,44 @@ class Linter:
         ]
         if context.talent_pool is not None:
             values.append(context.talent_pool.consent_url)
-        spans: list[tuple[int, int]] = []
-        for value in values:
-            if not value:
-                continue
-            needle = value.lower()
-            found = lowered.find(needle)
-            while found >= 0:
-                spans.append((found, found + len(needle)))
-                found = lowered.find(needle, found + 1)
-        return spans
+        return any(value and value.lower() in lowered_line for value in values)
 
-    def _segment_starts(
-        self, segment: str, lowered: str, personal: list[tuple[int, int]], start: int
-    ) -> list[int]:
-        """Where phrases start in one paragraph, remembered when it is impersonal."""
+    def _line_starts(self, line: str, lowered: str) -> list[int]:
+        """Where phrases start in an HTML-only line, remembered when it is impersonal."""
         terms = self.terms
         assert terms is not None  # noqa: S101 - checked by the caller
-        end = start + len(segment)
-        if any(s < end and start < e for s, e in personal):
-            return terms.scanner.starts(segment, lowered)
         cache = terms.segment_starts
-        found = cache.get(segment)
-        if found is None:
-            found = tuple(terms.scanner.starts(segment, lowered))
+        found = cache.get(line)
+        if found is not None:
+            return list(found)
+        starts = terms.scanner.starts(line, lowered)
+        if not self._is_personal(lowered):
             if len(cache) >= _SEGMENT_CACHE_LIMIT:
                 cache.clear()
-            cache[segment] = found
-        return list(found)
-
-    def _starts(self, value: str, lowered: str) -> list[int]:
-        personal = self._personal_spans(lowered)
-        starts: list[int] = []
-        for start, end in self._paragraphs(value):
-            for found in self._segment_starts(
-                value[start:end], lowered[start:end], personal, start
-            ):
-                starts.append(start + found)
+            cache[line] = tuple(starts)
         return starts
 
     def _wording_html(self, visible: str) -> None:
-        # The HTML part mostly repeats the text part. A line (one block, as a reader sees
-        # it) whose words already appear, in order, in the text was scanned there; scanning
-        # it again would cost time and report each finding twice.
-        lowered = visible.lower()
-        personal = self._personal_spans(lowered)
         text = self.message.text
         curly = "\u2019" in text or "\u2019" in visible
         if curly:
             text = text.replace("\u2019", "'")
+        text_lines = {line.strip() for line in text.split("\n")}
         plain_text: str | None = None
         start = 0
         for line in visible.split("\n"):
             stripped = line.strip()
             if stripped:
-                line_lower = lowered[start : start + len(line)]
-                starts = self._segment_starts(line, line_lower, personal, start)
-                if starts:
-                    if curly:
-                        stripped = stripped.replace("\u2019", "'")
-                    if stripped not in text:
-                        if plain_text is None:
-                            plain_text = " ".join(text.split())
-                        if " ".join(stripped.split()) not in plain_text:
-                            self._wording("html", line, line_lower, offset=start, starts=starts)
+                if curly:
+                    stripped = stripped.replace("\u2019", "'")
+                if stripped not in text_lines and stripped not in text:
+                    if plain_text is None:
+                        plain_text = " ".join(text.split())
+                    if " ".join(stripped.split()) not in plain_text:
+                        lowered = line.lower()
+                        starts = self._line_starts(line, lowered)
+                        if starts:
+                            self._wording("html", line, lowered, offset=start, starts=starts)
             start += len(line) + 1
 
     def _wording(
@@ -270,7 +244,7 @@ class Linter:
         terms = self.terms
         assert terms is not None  # noqa: S101 - checked by the caller
         if starts is None:
-            starts = self._starts(value, lowered)
+            starts = terms.scanner.starts(value, lowered)
         if not starts:
             return
         exempt: list[tuple[int, int]] | None = None

@@ -16,7 +16,12 @@ import requests
 
 from ats_reject._redact import safe_path
 from ats_reject.clock import Clock, SystemClock
-from ats_reject.errors import AtsRejectError
+from ats_reject.errors import (
+    AtsRejectError,
+    ConfigurationError,
+    RateLimitedError,
+    ResponseSchemaError,
+)
 from ats_reject.http._errormap import (
     DEFAULT_REQUEST_ID_HEADERS,
     VendorErrorParser,
@@ -25,9 +30,9 @@ from ats_reject.http._errormap import (
     response_schema_error,
     scrubbed_cause,
 )
-from ats_reject.http._listing import walk_pages
+from ats_reject.http._listing import origin_of, walk_pages
 from ats_reject.http._paginate import Paginator
-from ats_reject.http._ratelimit import RateLimiter
+from ats_reject.http._ratelimit import RateLimiter, RateLimitHold
 from ats_reject.http._retry import RetryBudget, RetryEvent, RetryPolicy, is_retryable
 from ats_reject.http._session import Timeouts
 
@@ -130,7 +135,7 @@ class HttpClient:
         self.idempotent_methods = frozenset(method.upper() for method in idempotent_methods)
         self._auth = auth
         self._renew_credentials = renew_credentials
-        self._origin = (parts.scheme, parts.netloc.lower())
+        self._origin = origin_of(self.base_url)
         self._host = parts.hostname or ""
         self.retry_budget: RetryBudget | None = (
             RetryBudget(self.clock) if retry_budget == "default" else retry_budget
@@ -143,6 +148,12 @@ class HttpClient:
         # Judged by the parsed scheme and host, not by "://" anywhere: a query may hold a URL.
         parts = urlsplit(path_or_url)
         if parts.scheme and parts.netloc:
+            if origin_of(path_or_url) != self._origin:
+                # The auth hook's headers go with every request: never to another origin.
+                raise ConfigurationError(
+                    f"{self.adapter}: refusing to send a request outside {self._origin[0]}://"
+                    f"{self._host} (credentials would go with it)"
+                )
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
 
@@ -315,6 +326,15 @@ class HttpClient:
             response = self._transmit(call, attempt)
         if response.status_code >= 400:
             raise self._error(call.method, call.url, response=response)
+        if response.is_redirect:
+            response.close()
+            raise ResponseSchemaError(
+                f"unexpected redirect (HTTP {response.status_code}); redirects are not followed",
+                adapter=self.adapter,
+                status=response.status_code,
+                method=call.method,
+                path=call.url,
+            )
         return response
 
     def _transmit(self, call: _Call, attempt: int) -> requests.Response:
@@ -322,7 +342,19 @@ class HttpClient:
         if self._auth is not None:
             # Before the permit: a slow token fetch must not hold a slot of the budget.
             headers.update(self._auth())
-        permit = self.rate_limiter.acquire() if self.rate_limiter is not None else 0
+        permit = 0
+        if self.rate_limiter is not None:
+            try:
+                permit = self.rate_limiter.acquire(max_hold=self.retry_policy.max_delay)
+            except RateLimitHold as hold:
+                # Come back later rather than hold a worker for what the server asked.
+                raise RateLimitedError(
+                    "held by the client-side rate limiter after the server's 429",
+                    adapter=self.adapter,
+                    method=call.method,
+                    path=call.url,
+                    retry_after=hold.seconds,
+                ) from None
         if self.retry_budget is not None:
             self.retry_budget.record_request()
         started = time.perf_counter()
@@ -335,6 +367,8 @@ class HttpClient:
                 data=call.data,
                 headers=headers,
                 timeout=self.timeouts.as_tuple(),
+                # A redirect would carry the auth headers to wherever it points.
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
             if self.rate_limiter is not None:

@@ -11,7 +11,7 @@ import requests
 from ats_reject.http._errormap import response_schema_error
 from ats_reject.http._paginate import PageRequest, Paginator
 
-__all__ = ["SendPage", "walk_pages"]
+__all__ = ["SendPage", "origin_of", "walk_pages"]
 
 
 class SendPage(Protocol):
@@ -81,11 +81,17 @@ def _page_target(
     return path_or_url, params or None, body
 
 
+def origin_of(url: str) -> tuple[str, str]:
+    """The scheme and ``host[:port]`` of *url*, lower-cased and without user info."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return parts.scheme.lower(), f"{host}:{parts.port}" if parts.port else host
+
+
 def _check_origin(
     url: str, origin: tuple[str, str], paginator: Paginator, response: requests.Response
 ) -> None:
-    parts = urlsplit(url)
-    if (parts.scheme, parts.netloc.lower()) != origin:
+    if origin_of(url) != origin:
         raise response_schema_error(
             response,
             "pagination: a next link leaves the API's scheme or host; not followed",

@@ -43,7 +43,13 @@ from ats_reject.http._headers import (
     requested_wait,
 )
 
-__all__ = ["RateLimiter", "RateLimiterRegistry", "RateLimiterStats", "credential_key"]
+__all__ = [
+    "RateLimitHold",
+    "RateLimiter",
+    "RateLimiterRegistry",
+    "RateLimiterStats",
+    "credential_key",
+]
 
 _PENALTY_FLOOR = 0.25
 _PENALTY_ON_429 = 0.85
@@ -72,6 +78,18 @@ def credential_key(adapter: str, secret: str | SecretStr) -> str:
 def default_margin(window: float) -> float:
     """The default jitter margin: 2 % of the window, at least 50 ms and at most 250 ms."""
     return min(0.25, max(0.05, 0.02 * window))
+
+
+class RateLimitHold(Exception):  # noqa: N818 - a signal to the client, not an error
+    """The limiter would hold the caller longer than it accepts (see ``acquire``).
+
+    Attributes:
+        seconds: How long the hold still lasts.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"rate limit holds requests for {seconds:.1f}s")
 
 
 @dataclass(frozen=True)
@@ -185,11 +203,20 @@ class RateLimiter:
 
     # --- public ---------------------------------------------------------------------------
 
-    def acquire(self) -> int:
+    def acquire(self, *, max_hold: float | None = None) -> int:
         """Wait until a request may be sent, and claim the right to send it.
+
+        Args:
+            max_hold: Longest the caller accepts to be held by a 429 or an exhausted shared
+                budget (ordinary pacing inside a window always waits). Past it,
+                :class:`RateLimitHold` is raised at once, so a worker is not blocked for
+                the hours a server may ask for.
 
         Returns:
             A permit number; pass it to :meth:`observe` with the response.
+
+        Raises:
+            RateLimitHold: The hold is longer than *max_hold*.
         """
         waited = 0.0
         while True:
@@ -199,6 +226,8 @@ class RateLimiter:
                 gate = self._gate(now)
                 if gate > now:
                     wait = gate - now
+                    if max_hold is not None and wait > max_hold:
+                        raise RateLimitHold(wait)
                 else:
                     allowance = self._allowance(now)
                     if len(self._sent) < allowance:
