@@ -28,13 +28,13 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import requests
+from ats_reject_lever import LeverAdapter
+from ats_reject_lever._sandbox_data import REJECTION_REASON_ID
+from ats_reject_lever.sandbox import LeverSandbox
 
 from ats_reject.http import make_session
 from ats_reject.models import ApplicationStatus
 from ats_reject.testing import CanaryPerson
-from ats_reject_lever import LeverAdapter
-from ats_reject_lever._sandbox_data import REJECTION_REASON_ID
-from ats_reject_lever.sandbox import LeverSandbox
 
 
 def serve(conn: Connection, count: int, rate: float, burst: int) -> None:
@@ -107,8 +107,10 @@ def main() -> None:
     print(f"requests by route: {stats['routes']}")
     print(f"failures: {len(failures)}" + (f" (first: {failures[0]!r})" if failures else ""))
     print()
-    print("| opportunities | threads | requests | wall (s) | ideal (s) | wall / ideal "
-          "| floor (s) | wall / floor | 429s | 429s / requests | archived |")
+    print(
+        "| opportunities | threads | requests | wall (s) | ideal (s) | wall / ideal "
+        "| floor (s) | wall / floor | 429s | 429s / requests | archived |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
         f"| {args.count} | {args.threads} | {sent} | {wall:.2f} | {ideal:.2f} "

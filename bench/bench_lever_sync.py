@@ -31,7 +31,6 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import requests
-
 from ats_reject_lever import LeverAdapter
 from ats_reject_lever._mapping import to_millis
 from ats_reject_lever.sandbox import LeverSandbox
@@ -82,7 +81,9 @@ def main() -> None:
     rate, burst = 10.0 * args.scale, round(20 * args.scale)
 
     print(_machine())
-    print(f"N={args.count} opportunities, token bucket R={rate:g}/s B={burst}, churn {args.churn:g}/s")
+    print(
+        f"N={args.count} opportunities, token bucket R={rate:g}/s B={burst}, churn {args.churn:g}/s"
+    )
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     process = context.Process(
@@ -120,8 +121,10 @@ def main() -> None:
     ideal = stats["requests"] / rate
     print(f"statuses: {statuses}; changed during the run (left for the next): {len(late)}")
     print()
-    print("| opportunities | pages | requests | listed | duplicates | missing | wall (s) "
-          "| ideal (s) | 429s | peak RSS (MB) | RSS before sync (MB) |")
+    print(
+        "| opportunities | pages | requests | listed | duplicates | missing | wall (s) "
+        "| ideal (s) | 429s | peak RSS (MB) | RSS before sync (MB) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
         f"| {args.count} | {stats['pages']} | {stats['requests']} | {len(seen)} | {duplicates} "

@@ -102,20 +102,24 @@ def _to_member(enum_type: type[E], value: object, where: str = "") -> E:
         ) from None
 
 
-def choice(enum_type: type[E]) -> Any:
-    """An annotated type accepting one member of *enum_type*, by value.
+def choice(enum_type: type[E]) -> BeforeValidator:
+    """Validator for one member of *enum_type*, given by its value.
 
-    The error names the accepted values and the value given (choices are never secrets).
+    Use as ``Annotated[Kind, choice(Kind)]``. The error names the accepted values and the
+    value given (choices are never secrets).
     """
 
     def convert(value: object) -> E:
         return _to_member(enum_type, value)
 
-    return Annotated[enum_type, BeforeValidator(convert)]
+    return BeforeValidator(convert)
 
 
-def choices(enum_type: type[E]) -> Any:
-    """An annotated type accepting one member or a list of members (any-of), as a tuple."""
+def choices(enum_type: type[E]) -> BeforeValidator:
+    """Validator for one member or a list of them (any-of), kept as a tuple.
+
+    Use as ``Annotated[tuple[Kind, ...], choices(Kind)]``.
+    """
 
     def convert(value: object) -> tuple[E, ...]:
         if isinstance(value, str | enum_type):
@@ -132,7 +136,7 @@ def choices(enum_type: type[E]) -> Any:
             _to_member(enum_type, item, f" (item {index + 1})") for index, item in enumerate(value)
         )
 
-    return Annotated[tuple[enum_type, ...], BeforeValidator(convert)]  # type: ignore[valid-type]
+    return BeforeValidator(convert)
 
 
 def _text_list(value: object) -> tuple[str, ...]:

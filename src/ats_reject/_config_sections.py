@@ -149,7 +149,7 @@ class SmtpSettings(SettingsModel):
     """Host name of the server."""
     port: StrictInt | None = Field(default=None, ge=1, le=65535)
     """Port; 465 for ``ssl``, 587 for ``starttls``, 25 for ``none`` when not given."""
-    security: choice(SmtpSecurity) = SmtpSecurity.STARTTLS  # type: ignore[valid-type]
+    security: Annotated[SmtpSecurity, choice(SmtpSecurity)] = SmtpSecurity.STARTTLS
     """``ssl``, ``starttls`` or ``none``."""
     username: StrictStr | None = None
     """Login name, when the server wants one."""
@@ -175,7 +175,7 @@ class SmtpSettings(SettingsModel):
 
     from_address: EmailAddress | None = None
     """Envelope and header sender; ``company.sender_address`` when not given."""
-    reply_to: choice(ReplyToPolicy) = ReplyToPolicy.RECRUITER  # type: ignore[valid-type]
+    reply_to: Annotated[ReplyToPolicy, choice(ReplyToPolicy)] = ReplyToPolicy.RECRUITER
     """Where replies go: ``recruiter``, ``sender`` or ``sign_off``."""
     timeout: float = Field(default=30.0, gt=0, le=300)
     """Seconds to wait for the server."""
@@ -196,7 +196,7 @@ def _https_url(value: str) -> str:
 class MailSettings(SettingsModel):
     """``[mail]``: how e-mails leave, and the unsubscribe link they carry."""
 
-    transport: choice(MailTransport) = MailTransport.MAILDIR  # type: ignore[valid-type]
+    transport: Annotated[MailTransport, choice(MailTransport)] = MailTransport.MAILDIR
     """``maildir`` (default) or ``smtp``."""
     maildir: MaildirSettings = Field(default_factory=MaildirSettings)
     """Settings of the Maildir transport."""

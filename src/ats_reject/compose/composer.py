@@ -15,13 +15,14 @@ from typing import Any
 from ats_reject.compose._locales import locale_chain, normalize_locale
 from ats_reject.compose.context import MessageContext, Purpose
 from ats_reject.compose.lint import LintOptions, LintReport, Part, lint
-from ats_reject.compose.templates import EMPTY_MARK, TemplateSet
+from ats_reject.compose.templates import EMPTY_MARK, TemplateBundle, TemplateSet
+from ats_reject.models import StageKind
 
 __all__ = ["ComposedMessage", "Composer", "RenderedMessage"]
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
-_MAX_CACHED_CHAINS = 1024
+_MAX_CACHED_BUNDLES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class Composer:
         self.default_locale = normalize_locale(default_locale)
         self.lint_terms_dir = Path(lint_terms_dir) if lint_terms_dir is not None else None
         self.lint_options = lint_options or LintOptions()
-        self._chains: dict[str | None, tuple[str, ...]] = {}
+        self._bundles: dict[tuple[Purpose, StageKind, str | None], TemplateBundle] = {}
 
     @classmethod
     def from_paths(
@@ -109,13 +110,17 @@ class Composer:
             lint_terms_dir=lint_terms_dir,
         )
 
-    def _chain(self, locale: str | None) -> tuple[str, ...]:
-        chain = self._chains.get(locale)
-        if chain is None:
+    def _bundle(self, purpose: Purpose, stage: StageKind, locale: str | None) -> TemplateBundle:
+        key = (purpose, stage, locale)
+        bundle = self._bundles.get(key)
+        if bundle is None:
             chain = locale_chain(locale, self.default_locale)
-            if len(self._chains) < _MAX_CACHED_CHAINS:
-                self._chains[locale] = chain
-        return chain
+            bundle = self.templates.find(purpose.value, stage.value, chain)
+            # Locales come from candidates; the few distinct ones are worth remembering,
+            # an unbounded stream of odd tags is not.
+            if len(self._bundles) < _MAX_CACHED_BUNDLES:
+                self._bundles[key] = bundle
+        return bundle
 
     def _writing_locale(self, wanted: str | None, template_locale: str) -> str:
         # Dates and the like follow the candidate's own variant (de-AT writes "Jänner") as
@@ -132,9 +137,7 @@ class Composer:
             ValueError: *purpose* is not a purpose.
         """
         purpose = Purpose(purpose)
-        bundle = self.templates.find(
-            purpose.value, context.stage.value, self._chain(context.locale)
-        )
+        bundle = self._bundle(purpose, context.stage, context.locale)
         variables: dict[str, Any] = context.template_variables()
         variables["locale"] = self._writing_locale(context.locale, bundle.locale)
         variables["purpose"] = purpose.value

@@ -34,9 +34,12 @@ _CONSENT_TEMPLATE = "consent_request"
 _RE_ENGAGEMENT_TEMPLATE = "re_engagement"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Plan:
-    """A decision whose first message has a schedule, before its actions are built."""
+    """A decision whose first message has a schedule, before its actions are built.
+
+    Private and short-lived, so not frozen: a frozen dataclass pays for every field it sets.
+    """
 
     case: RejectionCase
     group: tuple[Application, ...]

@@ -7,20 +7,25 @@ Pure: no I/O. The clock is read once per call, only to move a time that has alre
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ats_reject._durations import parse_duration
-from ats_reject._wallclock import local_label
 from ats_reject.adapter import Capability
 from ats_reject.clock import Clock, SystemClock, ensure_aware
 from ats_reject.compose.context import FeedbackScope
-from ats_reject.models import Application, ApplicationStatus, RejectionReasonKind, StageKind
+from ats_reject.models import Application, ApplicationStatus
 from ats_reject.policy._actions import Plan, build_decision, job_names
+from ats_reject.policy._applications import (
+    active_others,
+    consolidation_group,
+    decided_at,
+    is_rejection,
+    offers_and_hires,
+    primary_of,
+)
 from ats_reject.policy._match import CompiledRule, Facts, compile_rules, facts_of, match
 from ats_reject.policy._models import (
-    ActionCondition,
-    Audience,
     CancelScope,
     Decision,
     MessageKind,
@@ -30,6 +35,7 @@ from ats_reject.policy._models import (
     TraceNote,
     decision_version,
 )
+from ats_reject.policy._promises import promise_actions
 from ats_reject.policy._rules import WITHDRAWAL_TEMPLATE, Channel, Rule, RuleAction
 from ats_reject.policy._schedule import Scheduler
 from ats_reject.policy._settings import PolicySettings
@@ -42,15 +48,6 @@ if TYPE_CHECKING:
 
 __all__ = ["PolicyEngine"]
 
-_STAGE_RANK = {
-    StageKind.OFFER: 6,
-    StageKind.FINAL: 5,
-    StageKind.INTERVIEW: 4,
-    StageKind.ASSESSMENT: 3,
-    StageKind.SCREEN: 2,
-    StageKind.APPLICATION_REVIEW: 1,
-    StageKind.OTHER: 0,
-}
 _EMAIL_SENDER = "email"
 _BUILTIN_WITHDRAWN = Rule(
     name="built-in:withdrawn",
@@ -61,28 +58,6 @@ _BUILTIN_OTHERWISE = Rule(
     name="built-in:otherwise",
     description="an e-mail without feedback",
 )
-
-
-def _is_rejection(application: Application) -> bool:
-    return application.status is ApplicationStatus.REJECTED and application.rejection is not None
-
-
-def _decided(application: Application) -> datetime:
-    rejection = application.rejection
-    if rejection is None:  # pragma: no cover - callers pass rejected applications only
-        raise ValueError("the application carries no rejection")
-    return rejection.decided_at
-
-
-def _withdrew(application: Application) -> bool:
-    reason = application.rejection.reason if application.rejection else None
-    return reason is not None and reason.kind is RejectionReasonKind.THEY_WITHDREW
-
-
-def _rank(application: Application) -> tuple[int, datetime, str]:
-    """The application a consolidated message is filed under: the one that got furthest."""
-    stage = application.current_stage
-    return (_STAGE_RANK[stage.kind] if stage else 0, _decided(application), application.id)
 
 
 class PolicyEngine:
@@ -239,115 +214,72 @@ class PolicyEngine:
         """
         if application.status is not ApplicationStatus.ACTIVE:
             return ()
-        promised = ensure_aware(promised_by)
-        now = ensure_aware(self._clock.now())
-        version = f"promise:{decision_version(promised)}"
-        zone = self._scheduler.zone_for(application)
-        calendar = self._scheduler.calendar_for(zone)
-        settings = self.policy.promises
-        common = {
-            "connection": connection,
-            "application_id": application.id,
-            "decision_version": version,
-            "channel": Channel.EMAIL,
-            "condition": ActionCondition.STILL_UNDECIDED,
-            "zone": zone.zone,
-        }
-        promise = f"a decision was promised by {local_label(promised, zone.zone)} {zone.zone}"
-        actions: list[PlannedAction] = []
-        if self._remind_before is not None:
-            ahead = timedelta(**{self._remind_before.unit: self._remind_before.amount})
-            actions.append(
-                PlannedAction(
-                    **common,  # type: ignore[arg-type]
-                    message_kind=MessageKind.RECRUITER_REMINDER,
-                    due_at=max(promised - ahead, now),
-                    deadline=promised,
-                    audience=Audience.RECRUITER,
-                    reasons=(f"{promise}; the recruiter is reminded {self._remind_before} before",),
-                )
-            )
-        if settings.holding_update:
-            update_at = self._scheduler.next_allowed(
-                max(promised, now), self._default_window, zone.zone, calendar
-            )
-            actions.append(
-                PlannedAction(
-                    **common,  # type: ignore[arg-type]
-                    message_kind=MessageKind.HOLDING_UPDATE,
-                    due_at=update_at,
-                    template=settings.holding_update_template,
-                    reasons=(
-                        f"{promise}; if it passes undecided, the candidate gets a holding update "
-                        f"at the next allowed time ({self._default_window.describe()})",
-                    ),
-                )
-            )
-        return tuple(actions)
+        return promise_actions(
+            connection,
+            application,
+            ensure_aware(promised_by),
+            now=ensure_aware(self._clock.now()),
+            settings=self.policy.promises,
+            remind_before=self._remind_before,
+            window=self._default_window,
+            scheduler=self._scheduler,
+        )
 
     # --- evaluation --------------------------------------------------------------------------
 
     def _evaluate(self, case: RejectionCase, now: datetime) -> Decision | Plan:
+        """Decide everything but the actions: a final decision, or a plan with its schedule."""
         application = case.application
-        ids = {
-            "connection": case.connection,
-            "application_id": application.id,
-            "candidate_id": application.candidate_id,
-        }
-        if not _is_rejection(application):
-            return Decision(
-                **ids,  # type: ignore[arg-type]
-                outcome=Outcome.CANCELLED,
+        if not is_rejection(application):
+            return _decision(
+                case,
+                Outcome.CANCELLED,
                 cancel_reasons=(
                     f"the application is {application.status.value} in the ATS, not rejected: "
                     "nothing is sent, and anything planned for it is cancelled",
                 ),
                 cancel_scope=CancelScope.APPLICATION,
             )
-        version = decision_version(_decided(application))
+        version = decision_version(decided_at(application))
         settings = self.policy.applications
         if settings.cancel_on_offer_or_hire:
-            blockers = _offers_and_hires(case.other_applications)
+            blockers = offers_and_hires(case.other_applications)
             if blockers:
-                return Decision(
-                    **ids,  # type: ignore[arg-type]
-                    outcome=Outcome.CANCELLED,
+                return _decision(
+                    case,
+                    Outcome.CANCELLED,
                     decision_version=version,
                     cancel_reasons=blockers,
                     cancel_scope=CancelScope.PERSON,
                 )
-        facts = facts_of(case.connection, application)
-        group = self._group(case, facts)
-        primary = max(group, key=_rank)
-        primary_facts = facts if primary is application else facts_of(case.connection, primary)
+        group = (
+            consolidation_group(case, self._scheduler, self._consolidate_within)
+            if settings.consolidate
+            else (application,)
+        )
+        primary = primary_of(group)
+        primary_facts = facts_of(case.connection, primary)
         fallback = self._withdrawn_fallback if primary_facts.withdrawn else self._otherwise_fallback
         rule, trail = match(self.rules, primary_facts, fallback)
-        trace: list[str | TraceNote] = [trail]
+        notes: list[str | TraceNote] = [trail]
         fallbacks: list[str] = []
         channel = self._channel(case.connection, rule, fallbacks)
-        feedback = self._feedback(rule, primary_facts, trace)
-        outcome = {
-            **ids,
+        feedback = self._feedback(rule, primary_facts, notes)
+        chosen = {
             "decision_version": version,
             "rule": rule.name,
             "channel": channel,
             "fallbacks": tuple(fallbacks),
         }
         if channel is Channel.NONE:
-            trace.append("channel none: nothing is sent")
-            return Decision(**outcome, outcome=Outcome.PLANNED, notes=tuple(trace))  # type: ignore[arg-type]
+            notes.append("channel none: nothing is sent")
+            return _decision(case, Outcome.PLANNED, notes=tuple(notes), **chosen)
         if settings.hold_while_active:
-            active = tuple(
-                sorted(
-                    other.id
-                    for other in case.other_applications
-                    if other.status is ApplicationStatus.ACTIVE and not other.is_prospect
-                )
-            )
+            active = active_others(case)
             if active:
-                return Decision(
-                    **outcome,  # type: ignore[arg-type]
-                    outcome=Outcome.HELD,
+                return _decision(
+                    case,
+                    Outcome.HELD,
                     feedback=feedback,
                     hold_reasons=(
                         f"the same person has other active applications ({', '.join(active)}); "
@@ -355,26 +287,28 @@ class PolicyEngine:
                         "(policy.applications.hold_while_active)",
                     ),
                     waiting_for=active,
-                    notes=tuple(trace),
+                    notes=tuple(notes),
+                    **chosen,
                 )
         covers = tuple(member.id for member in group)
         if primary is not application:
-            trace.append(
+            notes.append(
                 f"told in one message about applications {', '.join(covers)}, filed under "
                 f"application {primary.id}, which got furthest (policy.applications.consolidate)"
             )
-            return Decision(
-                **outcome,  # type: ignore[arg-type]
-                outcome=Outcome.PLANNED,
+            return _decision(
+                case,
+                Outcome.PLANNED,
                 consolidated_into=primary.id,
                 covers=covers,
                 roles=job_names(group),
-                notes=tuple(trace),
+                notes=tuple(notes),
+                **chosen,
             )
-        decided_at = max(_decided(member) for member in group)
+        latest = max(decided_at(member) for member in group)
         if len(group) > 1:
-            version = decision_version(decided_at)
-            trace.append(
+            version = decision_version(latest)
+            notes.append(
                 f"one message names the roles of applications {', '.join(covers)} "
                 "(policy.applications.consolidate), timed from the latest of their decisions"
             )
@@ -382,7 +316,7 @@ class PolicyEngine:
         zone = self._scheduler.zone_for(application)
         calendar = self._scheduler.calendar_for(zone)
         schedule = self._scheduler.plan(
-            decided_at,
+            latest,
             applied_at=max(applied) if applied else None,
             timing=rule.timing,
             zone=zone,
@@ -396,7 +330,7 @@ class PolicyEngine:
             kind, template = MessageKind.CALL_TASK, then.call.talking_points_template
         else:
             kind, template = MessageKind.REJECTION, then.template or "rejection"
-        trace.append(
+        notes.append(
             f"channel {channel.value}, template {template!r}, feedback {feedback.value}, "
             f"talent-pool invitation {'on' if then.talent_pool else 'off'}"
         )
@@ -413,35 +347,10 @@ class PolicyEngine:
             zone=zone,
             calendar=calendar,
             schedule=schedule,
-            notes=tuple(trace),
+            notes=tuple(notes),
             fallbacks=tuple(fallbacks),
             sender=self.sender_key(case, channel),
         )
-
-    def _group(self, case: RejectionCase, facts: Facts) -> tuple[Application, ...]:
-        """The rejected applications told in one message with this one (itself included)."""
-        application = case.application
-        if not self.policy.applications.consolidate or facts.withdrawn:
-            return (application,)
-        members = [application]
-        members.extend(
-            other
-            for other in case.other_applications
-            if _is_rejection(other)
-            and not _withdrew(other)
-            and other.id not in case.already_notified
-        )
-        if len(members) == 1:
-            return (application,)
-        latest = max(_decided(member) for member in members)
-        close = [
-            member
-            for member in members
-            if self._scheduler.within(_decided(member), latest, self._consolidate_within)
-        ]
-        if application not in close:
-            return (application,)
-        return tuple(sorted(close, key=lambda member: (_decided(member), member.id)))
 
     def _channel(self, connection: str, rule: CompiledRule, fallbacks: list[str]) -> Channel:
         channel: Channel = rule.rule.then.channel
@@ -462,7 +371,7 @@ class PolicyEngine:
         return Channel.EMAIL
 
     def _feedback(
-        self, rule: CompiledRule, facts: Facts, trace: list[str | TraceNote]
+        self, rule: CompiledRule, facts: Facts, notes: list[str | TraceNote]
     ) -> FeedbackScope:
         feedback: FeedbackScope = rule.rule.then.feedback
         if (
@@ -476,28 +385,20 @@ class PolicyEngine:
             if facts.interviews_inferred
             else "according to the ATS"
         )
-        trace.append(
+        notes.append(
             f"feedback {feedback.value} lowered to none: no interview took place {how} "
             "(policy.feedback_requires_interviews)"
         )
         return FeedbackScope.NONE
 
 
-def _offers_and_hires(others: Iterable[Application]) -> tuple[str, ...]:
-    reasons: list[str] = []
-    for other in sorted(others, key=lambda item: item.id):
-        if other.status is ApplicationStatus.HIRED:
-            where = "is hired"
-        elif (
-            other.status is ApplicationStatus.ACTIVE
-            and other.current_stage is not None
-            and other.current_stage.kind is StageKind.OFFER
-        ):
-            where = "is at the offer stage"
-        else:
-            continue
-        reasons.append(
-            f"application {other.id} of the same person {where}: nothing is sent to the person "
-            "(policy.applications.cancel_on_offer_or_hire)"
-        )
-    return tuple(reasons)
+def _decision(case: RejectionCase, outcome: Outcome, **fields: Any) -> Decision:
+    """A decision about *case* that plans no action of its own."""
+    application = case.application
+    return Decision(
+        connection=case.connection,
+        application_id=application.id,
+        candidate_id=application.candidate_id,
+        outcome=outcome,
+        **fields,
+    )

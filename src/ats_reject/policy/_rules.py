@@ -123,7 +123,7 @@ class RuleCondition(SettingsModel):
     """Department names."""
     office: TextList | None = None
     """Office names or ids (any of the job's offices)."""
-    stage_kind: choices(StageKind) | None = None  # type: ignore[valid-type]
+    stage_kind: Annotated[tuple[StageKind, ...], choices(StageKind)] | None = None
     """Kinds of the stage the candidate reached: application_review, screen ..."""
     stage_position: PositionRange | None = None
     """Zero-based position of the stage in the job's plan: ``{ min = 3 }``."""
@@ -131,9 +131,11 @@ class RuleCondition(SettingsModel):
     """Stage names as the ATS writes them."""
     reason: TextList | None = None
     """Rejection reason names or ids."""
-    reason_kind: choices(RejectionReasonKind) | None = None  # type: ignore[valid-type]
+    reason_kind: Annotated[tuple[RejectionReasonKind, ...], choices(RejectionReasonKind)] | None = (
+        None
+    )
     """``we_rejected``, ``they_withdrew`` or ``other``."""
-    source_kind: choices(SourceKind) | None = None  # type: ignore[valid-type]
+    source_kind: Annotated[tuple[SourceKind, ...], choices(SourceKind)] | None = None
     """applied, referral, agency, internal, sourced, other."""
     source: TextList | None = None
     """Source names as the ATS writes them (``LinkedIn``)."""
@@ -188,7 +190,7 @@ class FollowUpPlan(SettingsModel):
 class RuleAction(SettingsModel):
     """``then``: how the candidate is told."""
 
-    channel: choice(Channel) = Channel.EMAIL  # type: ignore[valid-type]
+    channel: Annotated[Channel, choice(Channel)] = Channel.EMAIL
     """``email``, ``call``, ``ats`` or ``none``."""
     template: TemplateId | None = None
     """Template purpose; ``rejection`` (``withdrawal_thanks`` for withdrawals) by default."""
@@ -208,7 +210,7 @@ class RuleAction(SettingsModel):
             raise PydanticCustomError("channel", "ats_template_id is only for channel 'ats'")
         return value
 
-    feedback: choice(FeedbackScope) = FeedbackScope.NONE  # type: ignore[valid-type]
+    feedback: Annotated[FeedbackScope, choice(FeedbackScope)] = FeedbackScope.NONE
     """``none``, ``strengths`` or ``full``."""
     talent_pool: StrictBool = False
     """Invite the candidate to join the talent pool (opt-in)."""

@@ -98,7 +98,9 @@ class PolicySettings(SettingsModel):
     """Your rules, tried in order before the shipped ones."""
     use_default_rules: StrictBool = True
     """Try the shipped rules after yours (see :func:`default_rules`)."""
-    withdrawal: choice(WithdrawalResponse) = WithdrawalResponse.NOTHING  # type: ignore[valid-type]
+    withdrawal: Annotated[WithdrawalResponse, choice(WithdrawalResponse)] = (
+        WithdrawalResponse.NOTHING
+    )
     """What a candidate who withdrew gets from the shipped rules: ``nothing`` or ``thank_you``."""
     feedback_requires_interviews: StrictBool = True
     """Never include feedback for a candidate who had no interview, whatever a rule says."""

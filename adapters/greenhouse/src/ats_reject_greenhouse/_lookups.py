@@ -40,21 +40,35 @@ class _TtlCache:
         self._ttl = ttl
         self._entries: OrderedDict[tuple[str, object], tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
+        self._loading: dict[tuple[str, object], threading.Lock] = {}
 
     def get(self, key: tuple[str, object], load: Callable[[], ValueT]) -> ValueT:
-        now = self._clock.monotonic()
+        hit = self._hit(key)
+        if hit is not None:
+            return hit[1]  # type: ignore[return-value]
+        with self._lock:
+            loading = self._loading.setdefault(key, threading.Lock())
+        # One load per key at a time (threads asking together share it), outside the main
+        # lock, so a slow request never stalls other keys' cache hits.
+        with loading:
+            hit = self._hit(key)
+            if hit is not None:
+                return hit[1]  # type: ignore[return-value]
+            value = load()
+            with self._lock:
+                self._entries[key] = (self._clock.monotonic() + self._ttl, value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > _MAX_ENTRIES:
+                    self._entries.popitem(last=False)
+                self._loading.pop(key, None)
+        return value
+
+    def _hit(self, key: tuple[str, object]) -> tuple[float, object] | None:
         with self._lock:
             hit = self._entries.get(key)
-            if hit is not None and hit[0] > now:
-                return hit[1]  # type: ignore[return-value]
-        # Loaded outside the lock: a slow request must not stall other threads' cache hits.
-        value = load()
-        with self._lock:
-            self._entries[key] = (now + self._ttl, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > _MAX_ENTRIES:
-                self._entries.popitem(last=False)
-        return value
+            if hit is not None and hit[0] > self._clock.monotonic():
+                return hit
+        return None
 
     def clear(self) -> None:
         with self._lock:

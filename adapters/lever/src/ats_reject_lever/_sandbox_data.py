@@ -32,6 +32,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "lever_error",
+    "retry_after_seconds",
 ]
 
 STAGES: tuple[tuple[str, str], ...] = (

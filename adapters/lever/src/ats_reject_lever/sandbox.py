@@ -35,6 +35,7 @@ from ats_reject.testing import (
     Fault,
     SignedWebhook,
 )
+from ats_reject.testing.fakeserver import Handler
 from ats_reject.testing.sandbox import WebhookProbe
 from ats_reject_lever._sandbox_api import LeverApi
 from ats_reject_lever._sandbox_data import (
@@ -60,7 +61,7 @@ _OPERATIONS = {
     "add_note": "create_note",
     "add_tag": "add_tags",
 }
-_ARCHIVE_STAGE = STAGES[5][0]
+_DEFAULT_STAGE = STAGES[5][0]
 _FIRST_NAMES = ("Amara", "Bao", "Carmen", "Dmitri", "Elif", "Farah", "Goran", "Hana", "Ines")
 _LAST_NAMES = ("Okafor", "Nguyen", "Ruiz", "Ivanov", "Yilmaz", "Haddad", "Petrovic", "Sato")
 _ORIGINS = ("applied", "applied", "applied", "sourced", "referred", "agency", "internal")
@@ -171,11 +172,12 @@ class LeverSandbox:
         person: CanaryPerson,
         *,
         status: ApplicationStatus = ApplicationStatus.ACTIVE,
-        stage_id: str = _ARCHIVE_STAGE,
+        stage_id: str = _DEFAULT_STAGE,
         posting_id: str | None = str(POSTINGS[0]["id"]),
         origin: str = "applied",
         tags: Iterable[str] = (),
         location: str | None = "Berlin",
+        source: str = "Company website",
     ) -> str:
         """Store an opportunity with the given details; return its id."""
         now = self.api.now_ms()
@@ -192,7 +194,7 @@ class LeverSandbox:
             posting_id=posting_id,
             owner_id=self.perform_as,
             origin=origin,
-            source="Company website",
+            source=source,
             created_at=now,
             updated_at=now,
             tags=list(tags),
@@ -228,6 +230,7 @@ class LeverSandbox:
                         ("backend", "senior", "remote", "referral"), k=rng.randrange(3)
                     ),
                     location=rng.choice(_CITIES),
+                    source=rng.choice(_SOURCES),
                 )
             )
         return ids
@@ -321,7 +324,7 @@ class LeverSandbox:
 
     # --- routes ---------------------------------------------------------------------------
 
-    def _guarded(self, handler: Any) -> Any:
+    def _guarded(self, handler: Handler) -> Handler:
         def guarded(request: FakeRequest) -> FakeResponse:
             if request.headers.get("Authorization") != self._authorization:
                 return lever_error(401, "UnauthorizedError", "invalid API key")
@@ -334,8 +337,7 @@ class LeverSandbox:
                     refusal = lever_error(429, "TooManyRequests", "rate limit exceeded")
                     return FakeResponse(429, refusal.json_body, headers=headers)
             with self.api.lock:
-                response: FakeResponse = handler(request)
-                return response
+                return handler(request)
 
         return guarded
 

@@ -167,7 +167,11 @@ class ReadRoutes:
 
         def rows(query: ListQuery) -> Iterator[Any]:
             email = (query.filters.get("email") or "").lower()
-            for candidate in self._small(self.store.candidates.values(), query):
+            table = self.store.candidates
+            ids = id_filter(query.filters.get("ids"))
+            # Only the rows asked for are sorted: a lookup by id must not cost a full scan.
+            pool = table.values() if ids is None else [table[i] for i in ids if i in table]
+            for candidate in self._small(pool, query):
                 if not email or any(v.lower() == email for v, _ in candidate.emails):
                     yield candidate
 
@@ -196,7 +200,13 @@ class ReadRoutes:
 
         def rows(query: ListQuery) -> Iterator[Any]:
             applications = id_filter(query.filters.get("application_ids"), "application_ids")
-            for detail in self._small(self.store.rejections.values(), query):
+            table = self.store.rejections
+            pool = (
+                table.values()
+                if applications is None
+                else [table[i] for i in applications if i in table]
+            )
+            for detail in self._small(pool, query):
                 if applications is None or detail.application_id in applications:
                     yield detail
 
