@@ -34,11 +34,11 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import requests
-from ats_reject_greenhouse import GreenhouseAdapter
-from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 from ats_reject.http import make_session
 from ats_reject.testing import CanaryPerson, RateLimitRule
+from ats_reject_greenhouse import GreenhouseAdapter
+from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 REQUESTS_PER_REJECT = 6
 """Pre-read, POST, then application + candidate + stages + rejection details."""

@@ -28,10 +28,10 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import requests
-from ats_reject_greenhouse import GreenhouseAdapter
-from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 from ats_reject.testing import RateLimitRule
+from ats_reject_greenhouse import GreenhouseAdapter
+from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 

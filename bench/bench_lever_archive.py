@@ -28,13 +28,13 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import requests
-from ats_reject_lever import LeverAdapter
-from ats_reject_lever._sandbox_data import REJECTION_REASON_ID
-from ats_reject_lever.sandbox import LeverSandbox
 
 from ats_reject.http import make_session
 from ats_reject.models import ApplicationStatus
 from ats_reject.testing import CanaryPerson
+from ats_reject_lever import LeverAdapter
+from ats_reject_lever._sandbox_data import REJECTION_REASON_ID
+from ats_reject_lever.sandbox import LeverSandbox
 
 
 def serve(conn: Connection, count: int, rate: float, burst: int) -> None:

@@ -31,6 +31,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import requests
+
 from ats_reject_lever import LeverAdapter
 from ats_reject_lever._mapping import to_millis
 from ats_reject_lever.sandbox import LeverSandbox

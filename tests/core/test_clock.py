@@ -27,6 +27,7 @@ def test_frozen_clock_moves_only_when_told() -> None:
 
 def test_frozen_clock_is_shared_safely_between_threads() -> None:
     clock = FrozenClock(START)
+
     def sleeper() -> None:
         for _ in range(100):
             clock.sleep(1)

@@ -8,7 +8,11 @@ from ats_reject import errors
 
 
 def test_tree_groups_errors_by_what_the_caller_should_do() -> None:
-    retryable: list[type[errors.ApiError]] = [errors.RateLimitedError, errors.ServerError, errors.TransportError]
+    retryable: list[type[errors.ApiError]] = [
+        errors.RateLimitedError,
+        errors.ServerError,
+        errors.TransportError,
+    ]
     fatal: list[type[errors.ApiError]] = [
         errors.AuthenticationError,
         errors.PermissionDeniedError,

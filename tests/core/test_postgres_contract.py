@@ -27,9 +27,7 @@ def test_postgres_skip_locked_claims_each_row_once(
     table = f'"{postgres_schema}".outbox'
     with postgres_engine.begin() as connection:
         connection.execute(sa.text(f"CREATE TABLE {table} (id int primary key, owner text)"))
-        connection.execute(
-            sa.text(f"INSERT INTO {table} (id) SELECT generate_series(1, 200)")
-        )
+        connection.execute(sa.text(f"INSERT INTO {table} (id) SELECT generate_series(1, 200)"))
     claim = sa.text(
         f"UPDATE {table} SET owner = :owner WHERE id IN ("  # noqa: S608
         f"SELECT id FROM {table} WHERE owner IS NULL ORDER BY id LIMIT 7 "

@@ -189,6 +189,9 @@ def test_promised_decision_date_plans_a_reminder_and_a_holding_update(
         assert action.condition is ActionCondition.STILL_UNDECIDED
         assert action.decision_version == "promise:2026-03-07T11:00:00.000000Z"
     assert engine.plan_promise("main", make_application(), _utc("2026-03-07 11:00")) == ()
+    quiet = make_engine(policy={"promises": {"remind_recruiter": False}})
+    (only_update,) = quiet.plan_promise("main", active, _utc("2026-03-07 11:00"))
+    assert only_update.message_kind is MessageKind.HOLDING_UPDATE
 
 
 def test_bulk_rejection_is_spread_under_the_hourly_cap(

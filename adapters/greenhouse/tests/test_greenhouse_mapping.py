@@ -13,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ats_reject_greenhouse import PROMISED_DECISION_KEY, GreenhouseAdapter
-from ats_reject_greenhouse._mapping import flatten_custom_fields, stage_kind
-from ats_reject_greenhouse._places import parse_place
 
 from ats_reject.clock import FrozenClock
 from ats_reject.errors import NotFoundError
@@ -26,6 +23,9 @@ from ats_reject.models import (
     StageKind,
 )
 from ats_reject.testing import FakeRequest, FakeResponse, FakeServer
+from ats_reject_greenhouse import PROMISED_DECISION_KEY, GreenhouseAdapter
+from ats_reject_greenhouse._mapping import flatten_custom_fields, stage_kind
+from ats_reject_greenhouse._places import parse_place
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from ats_reject_greenhouse import GreenhouseAdapter
-from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 from ats_reject.clock import FrozenClock
 from ats_reject.errors import RateLimitedError
 from ats_reject.models import ApplicationStatus
 from ats_reject.testing import CanaryPerson, RateLimitRule
+from ats_reject_greenhouse import GreenhouseAdapter
+from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 
 def _token(sandbox: GreenhouseSandbox, secret: str | None = None, **form: str) -> requests.Response:

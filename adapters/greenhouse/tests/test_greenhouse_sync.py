@@ -7,12 +7,11 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta
 
-from ats_reject_greenhouse import GreenhouseAdapter
-from ats_reject_greenhouse.sandbox import GreenhouseSandbox
-
 from ats_reject.clock import FrozenClock
 from ats_reject.models import Application
 from ats_reject.testing import CanaryPerson
+from ats_reject_greenhouse import GreenhouseAdapter
+from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 PAGE = 25
 

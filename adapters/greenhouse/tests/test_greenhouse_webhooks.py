@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ats_reject_greenhouse import GreenhouseAdapter
-from ats_reject_greenhouse.sandbox import GreenhouseSandbox, encode_like_greenhouse
 
 from ats_reject.clock import FrozenClock
 from ats_reject.errors import WebhookPayloadError, WebhookVerificationError
 from ats_reject.models import ApplicationStatus, EventKind, RejectionReasonKind, StageKind
 from ats_reject.testing import FakeRequest, FakeResponse, FakeServer
+from ats_reject_greenhouse import GreenhouseAdapter
+from ats_reject_greenhouse.sandbox import GreenhouseSandbox, encode_like_greenhouse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "test-webhook-secret-REDACTED-000000001"

@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from ats_reject_greenhouse import GreenhouseAdapter
-from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 from ats_reject.adapter import NativeRejectionEmail
 from ats_reject.clock import FrozenClock
 from ats_reject.errors import ApiValidationError, ConflictError
 from ats_reject.models import ApplicationStatus, RejectionReasonKind
 from ats_reject.testing import CanaryPerson, Fault
+from ats_reject_greenhouse import GreenhouseAdapter
+from ats_reject_greenhouse.sandbox import GreenhouseSandbox
 
 
 def _seed(sandbox: GreenhouseSandbox, number: int = 1, **kwargs: ApplicationStatus) -> str:

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ats_reject_lever import LeverAdapter
-from ats_reject_lever._mapping import stage_kind
-from ats_reject_lever._payloads import VendorArchiveReason, VendorPosting, VendorStage
-from ats_reject_lever.sandbox import LeverSandbox
 
 from ats_reject.clock import FrozenClock
 from ats_reject.models import StageKind
 from ats_reject.testing import CanaryPerson
+from ats_reject_lever import LeverAdapter
+from ats_reject_lever._mapping import stage_kind
+from ats_reject_lever._payloads import VendorArchiveReason, VendorPosting, VendorStage
+from ats_reject_lever.sandbox import LeverSandbox
 
 FIXTURES = Path(__file__).parent / "fixtures"
 START = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)

@@ -1,8 +1,7 @@
 """The shared conformance suite, run against the Lever adapter and its sandbox."""
 
-from ats_reject_lever import LeverAdapter
-
 from ats_reject.testing import AdapterConformance
+from ats_reject_lever import LeverAdapter
 
 
 class TestLeverConformance(AdapterConformance):

@@ -8,6 +8,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+
+from ats_reject.models import (
+    ApplicationStatus,
+    RejectionReasonKind,
+    SourceKind,
+    StageKind,
+)
 from ats_reject_lever._mapping import (
     UnknownArchiveReasonError,
     default_stage_kind,
@@ -17,13 +24,6 @@ from ats_reject_lever._mapping import (
     to_millis,
 )
 from ats_reject_lever._payloads import VendorArchiveReason, VendorOpportunity
-
-from ats_reject.models import (
-    ApplicationStatus,
-    RejectionReasonKind,
-    SourceKind,
-    StageKind,
-)
 
 NO_OVERRIDES: dict[str, RejectionReasonKind] = {}
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import requests
-from ats_reject_lever import LeverAdapter
-from ats_reject_lever._sandbox_data import REJECTION_REASON_ID
-from ats_reject_lever.sandbox import LeverSandbox
 
 from ats_reject.clock import FrozenClock
 from ats_reject.models import ApplicationStatus
+from ats_reject_lever import LeverAdapter
+from ats_reject_lever._sandbox_data import REJECTION_REASON_ID
+from ats_reject_lever.sandbox import LeverSandbox
 
 Person = Callable[[int], Any]
 

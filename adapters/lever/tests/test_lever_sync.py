@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from ats_reject_lever import LeverAdapter
-from ats_reject_lever._mapping import to_millis
-from ats_reject_lever.sandbox import LeverSandbox
 
 from ats_reject.clock import FrozenClock
 from ats_reject.models import ApplicationStatus
+from ats_reject_lever import LeverAdapter
+from ats_reject_lever._mapping import to_millis
+from ats_reject_lever.sandbox import LeverSandbox
 
 
 def listing_requests(sandbox: LeverSandbox) -> list[Any]:

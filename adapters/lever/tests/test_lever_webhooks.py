@@ -8,16 +8,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ats_reject_lever import LeverAdapter
-from ats_reject_lever._mapping import from_millis
-from ats_reject_lever._webhooks import delivery_id, parse_delivery, sign, verify
-from ats_reject_lever.sandbox import LeverSandbox
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ats_reject.errors import ConfigurationError, WebhookPayloadError, WebhookVerificationError
 from ats_reject.models import EventKind, EventSource
 from ats_reject.testing import Fault
+from ats_reject_lever import LeverAdapter
+from ats_reject_lever._mapping import from_millis
+from ats_reject_lever._webhooks import delivery_id, parse_delivery, sign, verify
+from ats_reject_lever.sandbox import LeverSandbox
 
 TOKEN_A = "lever-test-signature-token-a"
 TOKEN_B = "lever-test-signature-token-b"

@@ -6,13 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from ats_reject_lever import LeverAdapter
-from ats_reject_lever._sandbox_data import (
-    HIRED_REASON_ID,
-    REJECTION_REASON_ID,
-    WITHDREW_REASON_ID,
-)
-from ats_reject_lever.sandbox import LeverSandbox
 
 from ats_reject.adapter import NativeRejectionEmail
 from ats_reject.clock import FrozenClock
@@ -24,6 +17,13 @@ from ats_reject.errors import (
 )
 from ats_reject.models import ApplicationStatus, RejectionReasonKind, StageKind
 from ats_reject.testing import Fault
+from ats_reject_lever import LeverAdapter
+from ats_reject_lever._sandbox_data import (
+    HIRED_REASON_ID,
+    REJECTION_REASON_ID,
+    WITHDREW_REASON_ID,
+)
+from ats_reject_lever.sandbox import LeverSandbox
 
 Person = Callable[[int], Any]
 

@@ -92,8 +92,10 @@ class PolicyEngine:
         self._withdrawn_fallback, self._otherwise_fallback = compiled[len(rules) :]
         self._scheduler = Scheduler(company)
         self._consolidate_within = parse_duration(policy.applications.consolidate_within)
-        remind = policy.promises.remind_recruiter_before
-        self._remind_before = parse_duration(remind) if remind else None
+        promises = policy.promises
+        self._remind_before = (
+            parse_duration(promises.remind_recruiter_before) if promises.remind_recruiter else None
+        )
         self._default_window = SendWindow.parse(policy.timing.send_window)
 
     @classmethod

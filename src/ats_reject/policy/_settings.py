@@ -83,8 +83,10 @@ def _elapsed(text: str) -> str:
 class PromisesPolicy(SettingsModel):
     """``[policy.promises]``: a decision promised to a candidate by a date."""
 
-    remind_recruiter_before: Annotated[DurationText, AfterValidator(_elapsed)] | None = "24h"
-    """Remind the recruiter this long before the promised date (hours or minutes)."""
+    remind_recruiter: StrictBool = True
+    """Remind the recruiter before the promised moment."""
+    remind_recruiter_before: Annotated[DurationText, AfterValidator(_elapsed)] = "24h"
+    """How long before the promised moment (hours or minutes)."""
     holding_update: StrictBool = True
     """Send the candidate a holding update when the date passes undecided."""
     holding_update_template: TemplateId = "holding_update"
