@@ -51,9 +51,14 @@ def serve(conn: Connection, count: int, limit: int | None, window: float) -> Non
         )
 
 
-def sync(conn: Connection, settings: dict[str, Any], count: int, window: float) -> None:
+def sync(
+    conn: Connection, settings: dict[str, Any], count: int, limit: int | None, window: float
+) -> None:
     """Client process: list the window, count, sample RSS, report."""
-    adapter = GreenhouseAdapter.from_mapping({**settings, "rate_limit_window": window})
+    # Without a server limit no X-RateLimit header corrects the client's own starting budget,
+    # so it is lifted too; with one, the client starts from Greenhouse's default and learns.
+    budget = {} if limit else {"rate_limit": 1_000_000}
+    adapter = GreenhouseAdapter.from_mapping({**settings, **budget, "rate_limit_window": window})
     assert isinstance(adapter, GreenhouseAdapter)
     quarters = {count * q // 4 for q in (1, 2, 3)}
     samples: list[float] = []
@@ -84,7 +89,7 @@ def run(count: int, limit: int | None, window: float) -> dict[str, Any]:
     setup = server_end.recv()
     client_end, client_child = context.Pipe()
     client = context.Process(
-        target=sync, args=(client_child, setup["settings"], count, window), daemon=True
+        target=sync, args=(client_child, setup["settings"], count, limit, window), daemon=True
     )
     client.start()
     result: dict[str, Any] = client_end.recv()

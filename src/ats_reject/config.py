@@ -10,7 +10,7 @@ Secrets are written as environment references::
 
     [connections.greenhouse]
     adapter = "greenhouse"
-    api_key = { env = "GREENHOUSE_API_KEY" }
+    client_secret = { env = "GREENHOUSE_CLIENT_SECRET" }
 
 The full reference of keys is docs/configuration.md.
 """

@@ -13,6 +13,7 @@ from ats_reject.compose import (
     MessageTemplateError,
     Purpose,
     TemplateSet,
+    check_templates,
     sample_context,
 )
 from ats_reject.errors import ConfigurationError
@@ -227,3 +228,37 @@ def test_template_errors_survive_pickling() -> None:
         error.line,
         str(error),
     )
+
+
+def test_check_finds_every_shipped_template_clean() -> None:
+    checks = check_templates()
+    assert len(checks) == len(TemplateSet().template_ids())
+    assert all(check.ok and not check.findings for check in checks)
+
+
+def test_check_reports_broken_misnamed_and_risky_templates(tmp_path: Path) -> None:
+    files = {
+        **simple("en/rejection.final"),
+        "en/rejection.final.text.j2": "Hi {{ candidate_name }},\n{% if %}\n",
+        **simple("en/rejections"),
+        **simple("en/rejection.interviews"),
+        "en/holding_update.subject.j2": "Update",
+        "en/holding_update.text.j2": "Dear candidate,\n\nWe will keep your CV on file.\n",
+        "en/notes.txt": "stray",
+        "en/rejection.text.jinja.j2": "stray",
+    }
+    checks = {
+        check.template_id: check
+        for check in check_templates(Composer.from_paths(write(tmp_path, files)))
+    }
+    broken = checks["user:en/rejection.final"]
+    assert broken.problem is not None
+    assert "user:en/rejection.final.text.j2, line 2" in broken.problem
+    assert checks["user:en/rejections"].problem == "named for no purpose or stage kind"
+    assert checks["user:en/rejection.interviews"].problem == "named for no purpose or stage kind"
+    risky = checks["user:en/holding_update"]
+    assert risky.problem is None
+    assert not risky.ok
+    assert {"ARL003", "ARL112"} <= {finding.code for finding in risky.findings}
+    assert checks["user:en/rejection.text.jinja.j2"].problem is not None
+    assert checks["default:en/rejection"].ok

@@ -211,3 +211,41 @@ def test_environment_references_work_for_ordinary_values_too(tmp_path: Path) -> 
     text = '[company]\nname = { env = "COMPANY_NAME" }\ntime_zone = "Europe/Berlin"\n'
     config = load_config(_write(tmp_path, text), environ={"COMPANY_NAME": "Acme GmbH"})
     assert config.company.name == "Acme GmbH"
+
+
+def test_the_examples_commented_connections_are_valid_for_the_installed_adapters(
+    tmp_path: Path,
+) -> None:
+    from ats_reject.adapter import default_registry
+
+    installed = set(default_registry.names())
+    if not {"greenhouse", "lever"} <= installed:
+        pytest.skip("the greenhouse and lever adapters are not installed")
+    text = EXAMPLE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# [connections."))
+    enabled = [
+        line[2:]
+        if index >= start and line.startswith("# ") and not line.startswith("# ---")
+        else line
+        for index, line in enumerate(lines)
+    ]
+    block_end = next(i for i in range(start, len(lines)) if lines[i].startswith("[templates]"))
+    path = tmp_path / "ats-reject.toml"
+    path.write_text("\n".join(enabled[:block_end] + lines[block_end:]), encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    environ = {
+        "GREENHOUSE_CLIENT_SECRET": "gh-secret-1",
+        "GREENHOUSE_WEBHOOK_SECRET": "gh-hook-1",
+        "LEVER_API_KEY": "lever-key-1",
+        "LEVER_WEBHOOK_SECRET": "lever-hook-1",
+        "LEVER_WEBHOOK_SECRET_OLD": "lever-hook-0",
+    }
+    config = load_config(path, environ=environ)
+    assert {name: item.adapter for name, item in config.connections.items()} == {
+        "greenhouse": "greenhouse",
+        "lever-eu": "lever",
+    }
+    for secret in environ.values():
+        assert secret not in repr(config)
+    PolicyEngine.from_config(config)

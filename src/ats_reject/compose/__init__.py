@@ -24,8 +24,14 @@ from ats_reject.compose.context import (
     build_context,
 )
 from ats_reject.compose.lint import LintFinding, LintOptions, LintReport, lint
-from ats_reject.compose.preview import format_preview, render_preview, sample_context
-from ats_reject.compose.templates import MessageTemplateError, TemplateSet
+from ats_reject.compose.preview import (
+    TemplateCheck,
+    check_templates,
+    format_preview,
+    render_preview,
+    sample_context,
+)
+from ats_reject.compose.templates import MessageTemplateError, TemplateBundle, TemplateSet
 
 __all__ = [
     "LINT_CODES",
@@ -43,8 +49,11 @@ __all__ = [
     "Sender",
     "Severity",
     "TalentPoolInvitation",
+    "TemplateCheck",
+    "TemplateBundle",
     "TemplateSet",
     "build_context",
+    "check_templates",
     "format_long_date",
     "format_preview",
     "lint",

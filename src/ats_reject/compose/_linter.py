@@ -13,14 +13,13 @@ text, the company and the role, never a person's data.
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ats_reject.compose._codes import LINT_CODES, Severity
+from ats_reject.compose._codes import Severity
 from ats_reject.compose._html import raw_span, visible_text
-from ats_reject.compose._report import Lintable, LintFinding, LintOptions, Part
+from ats_reject.compose._report import Lintable, LintFinding, LintOptions, Part, finding
+from ats_reject.compose._shape import Scan, ShapeChecks
 from ats_reject.compose._terms import Category, TermList
 from ats_reject.compose.context import MessageContext, Purpose
 
@@ -57,35 +56,12 @@ _UNFILLED = re.compile(
     r"|insert|fill[ -]in|recruiter|candidate)\b[^\]\n]{0,25})\]"
     r"|\b(?:TODO|TBD|FIXME|XXX+)\b|(?i:lorem ipsum)"
 )
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _PART_ORDER = {None: 0, "subject": 1, "text": 2, "html": 3}
 _SEGMENT_CACHE_LIMIT = 4096
 
 
-def _finding(
-    code: str,
-    *,
-    part: Part | None = None,
-    span: tuple[int, int] | None = None,
-    severity: Severity | None = None,
-    detail: str | None = None,
-    term: str | None = None,
-) -> LintFinding:
-    meta = LINT_CODES[code]
-    text = meta.title if detail is None else f"{meta.title}: {detail}"
-    return LintFinding(code, severity or meta.severity, text, part, span, term)
-
-
 @dataclass
-class _Scan:
-    """Where decision phrases and hedges were found in the text part."""
-
-    decisions: list[tuple[int, int]] = field(default_factory=list)
-    hedges: list[tuple[int, int]] = field(default_factory=list)
-
-
-@dataclass
-class Linter:
+class Linter(ShapeChecks):
     """One lint run over one message."""
 
     message: Lintable
@@ -101,7 +77,7 @@ class Linter:
         lowered_text = message.text.lower()
         html_visible = visible_text(message.html) if message.html is not None else None
         for part, offset in message.empty_placeholders:
-            self.findings.append(_finding("ARL002", part=part, span=(offset, offset)))
+            self.findings.append(finding("ARL002", part=part, span=(offset, offset)))
         if (
             _has_trigger(message.subject)
             or _has_trigger(message.text)
@@ -111,10 +87,10 @@ class Linter:
             self._unfilled("text", message.text)
             if html_visible is not None:
                 self._unfilled("html", html_visible)
-        scan = _Scan()
+        scan = Scan()
         if self.terms is None:
             self.findings.append(
-                _finding("ARL016", detail="wording, greeting and decision were not checked")
+                finding("ARL016", detail="wording, greeting and decision were not checked")
             )
         else:
             self._wording("subject", message.subject, message.subject.lower())
@@ -134,7 +110,7 @@ class Linter:
                 self._decision(scan, lowered_text, first_paragraph=purpose in _DECISION_FIRST)
             elif purpose is Purpose.HOLDING_UPDATE:
                 for span in scan.decisions:
-                    self.findings.append(_finding("ARL008", part="text", span=span))
+                    self.findings.append(finding("ARL008", part="text", span=span))
         self._consent()
         return tuple(
             sorted(
@@ -156,7 +132,7 @@ class Linter:
     def _unfilled(self, part: Part, value: str) -> None:
         for match in _UNFILLED.finditer(value):
             span = self._span(part, match.start(), match.end())
-            self.findings.append(_finding("ARL001", part=part, span=span))
+            self.findings.append(finding("ARL001", part=part, span=span))
 
     def _exempt_spans(self, lowered: str) -> list[tuple[int, int]]:
         # Names and titles come from the ATS, not from the writer of the message: a role
@@ -238,7 +214,7 @@ class Linter:
         lowered: str,
         *,
         offset: int = 0,
-        scan: _Scan | None = None,
+        scan: Scan | None = None,
         starts: list[int] | None = None,
     ) -> None:
         terms = self.terms
@@ -287,7 +263,7 @@ class Linter:
                 reported.append((category.code, hit_start, hit_end))
                 detail = f"'{entry.phrase}'" + (f" ({entry.note})" if entry.note else "")
                 self.findings.append(
-                    _finding(
+                    finding(
                         category.code,
                         part=part,
                         span=self._span(part, hit_start + offset, hit_end + offset),
@@ -324,121 +300,6 @@ class Linter:
             return True
         invitation = context.talent_pool
         return invitation is not None and invitation.consent_url in self.message.text
-
-    def _greeting(self, lowered_text: str) -> None:
-        text = self.message.text
-        start = len(text) - len(text.lstrip())
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
-        line, lowered_line = text[start:end], lowered_text[start:end]
-        name = self.context.candidate_name
-        generic = None
-        if self.terms is not None:
-            generic = self.terms.structure.generic_greetings.search(line, lowered_line)
-        if generic is not None and generic.start() == 0:
-            self.findings.append(
-                _finding(
-                    "ARL003",
-                    part="text",
-                    span=(start + generic.start(), start + generic.end()),
-                    severity=Severity.ERROR if name else Severity.WARNING,
-                    detail="the candidate's name is known" if name else "no name is known",
-                )
-            )
-        elif name and name.lower() not in lowered_line:
-            self.findings.append(
-                _finding("ARL003", part="text", span=(start, end), detail="no name in greeting")
-            )
-
-    def _role(self, lowered_text: str) -> None:
-        role = self.context.role
-        if role is None:
-            self.findings.append(_finding("ARL004", detail="the context has no role"))
-            return
-        needle = role.lower()
-        if needle in lowered_text or " ".join(needle.split()) in " ".join(lowered_text.split()):
-            return
-        self.findings.append(_finding("ARL004", part="text"))
-
-    @staticmethod
-    def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
-        position = 0
-        for match in _PARAGRAPH_BREAK.finditer(text):
-            if text[position : match.start()].strip():
-                yield position, match.start()
-            position = match.end()
-        if text[position:].strip():
-            yield position, len(text)
-
-    def _first_body_paragraph(self, lowered_text: str) -> tuple[int, int] | None:
-        """The first paragraph after the greeting (or the first, with no greeting)."""
-        paragraphs = list(itertools.islice(self._paragraphs(self.message.text), 2))
-        if not paragraphs:
-            return None
-        start, end = paragraphs[0]
-        first = self.message.text[start:end].strip()
-        if "\n" in first or len(paragraphs) == 1:
-            return paragraphs[0]
-        assert self.terms is not None  # noqa: S101 - checked by the caller
-        greeting = self.terms.structure.greeting_words.search(
-            first, lowered_text[start:end].strip()
-        )
-        if first.endswith((",", ":", "!")) or (greeting is not None and greeting.start() == 0):
-            return paragraphs[1]
-        return paragraphs[0]
-
-    def _decision(self, scan: _Scan, lowered_text: str, *, first_paragraph: bool) -> None:
-        for span in scan.hedges:
-            self.findings.append(_finding("ARL007", part="text", span=span))
-        if not scan.decisions:
-            self.findings.append(_finding("ARL005", part="text"))
-            return
-        if first_paragraph:
-            paragraph = self._first_body_paragraph(lowered_text)
-            if paragraph is not None and not any(
-                paragraph[0] <= start < paragraph[1] for start, _ in scan.decisions
-            ):
-                self.findings.append(_finding("ARL006", part="text", span=scan.decisions[0]))
-
-    def _length(self) -> None:
-        words = len(self.message.text.split())
-        options = self.options
-        if words < options.min_words:
-            detail = f"{words} words, fewer than {options.min_words}"
-            self.findings.append(_finding("ARL009", part="text", detail=detail))
-        elif words > options.max_words:
-            detail = f"{words} words, more than {options.max_words}"
-            self.findings.append(_finding("ARL010", part="text", detail=detail))
-
-    def _subject(self, candidate_facing: bool) -> None:
-        subject = self.message.subject
-        limit = self.options.max_subject_chars
-        if not subject.strip():
-            self.findings.append(
-                _finding("ARL011", part="subject", severity=Severity.ERROR, detail="empty")
-            )
-        elif candidate_facing and len(subject) > limit:
-            detail = f"{len(subject)} characters, more than {limit}"
-            self.findings.append(_finding("ARL011", part="subject", detail=detail))
-
-    def _signature(self, lowered_text: str) -> None:
-        sender = self.context.sender
-        if sender.name.lower() not in lowered_text:
-            self.findings.append(_finding("ARL012", part="text"))
-        if sender.reply_to is None:
-            self.findings.append(_finding("ARL013"))
-
-    def _consent(self) -> None:
-        context = self.context
-        purpose = self.message.purpose
-        if purpose is Purpose.CONSENT_REQUEST:
-            invitation = context.talent_pool
-            if invitation is None:
-                self.findings.append(_finding("ARL014", detail="the context has no invitation"))
-            elif invitation.consent_url not in self.message.text:
-                self.findings.append(_finding("ARL014", part="text"))
-        if purpose is Purpose.RE_ENGAGEMENT and not context.talent_pool_consented:
-            self.findings.append(_finding("ARL015"))
 
 
 def _has_trigger(value: str | None) -> bool:

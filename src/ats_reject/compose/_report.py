@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from ats_reject.compose._codes import Severity
+from ats_reject.compose._codes import LINT_CODES, Severity
 from ats_reject.compose.context import Purpose
 
-__all__ = ["LintFinding", "LintOptions", "LintReport", "Lintable", "Part"]
+__all__ = ["LintFinding", "LintOptions", "LintReport", "Lintable", "Part", "finding"]
 
 Part = Literal["subject", "text", "html"]
 """The part of a message a finding is in."""
@@ -97,3 +97,18 @@ class Lintable(Protocol):
     @property
     def empty_placeholders(self) -> tuple[tuple[Part, int], ...]:
         """Where placeholders rendered nothing."""
+
+
+def finding(
+    code: str,
+    *,
+    part: Part | None = None,
+    span: tuple[int, int] | None = None,
+    severity: Severity | None = None,
+    detail: str | None = None,
+    term: str | None = None,
+) -> LintFinding:
+    """A finding with the code's default severity and title, and an optional detail."""
+    meta = LINT_CODES[code]
+    text = meta.title if detail is None else f"{meta.title}: {detail}"
+    return LintFinding(code, severity or meta.severity, text, part, span, term)

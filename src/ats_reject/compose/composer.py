@@ -137,7 +137,18 @@ class Composer:
             ValueError: *purpose* is not a purpose.
         """
         purpose = Purpose(purpose)
-        bundle = self._bundle(purpose, context.stage, context.locale)
+        return self.render_bundle(
+            self._bundle(purpose, context.stage, context.locale), purpose, context
+        )
+
+    def render_bundle(
+        self, bundle: TemplateBundle, purpose: Purpose, context: MessageContext
+    ) -> RenderedMessage:
+        """Render one given template (``ats-reject check`` renders each template this way).
+
+        Raises:
+            MessageTemplateError: The template failed.
+        """
         variables: dict[str, Any] = context.template_variables()
         variables["locale"] = self._writing_locale(context.locale, bundle.locale)
         variables["purpose"] = purpose.value

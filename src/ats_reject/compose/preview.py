@@ -6,9 +6,12 @@ template. The sample data is invented: no real person's data is shipped.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ats_reject.compose._codes import Severity
+from ats_reject.compose._report import LintFinding
 from ats_reject.compose.composer import ComposedMessage, Composer
 from ats_reject.compose.context import (
     FeedbackScope,
@@ -17,9 +20,10 @@ from ats_reject.compose.context import (
     Sender,
     TalentPoolInvitation,
 )
+from ats_reject.compose.templates import MessageTemplateError
 from ats_reject.models import StageKind
 
-__all__ = ["format_preview", "render_preview", "sample_context"]
+__all__ = ["TemplateCheck", "check_templates", "format_preview", "render_preview", "sample_context"]
 
 _SAMPLE_FEEDBACK = {
     "en": (
@@ -153,3 +157,62 @@ def format_preview(message: ComposedMessage, *, include_html: bool = True) -> st
             )
             lines.append(f"  {finding.code} {finding.severity.value}{where}: {finding.message}")
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateCheck:
+    """The outcome of rendering one template with sample data."""
+
+    template_id: str
+    """``<source>:<locale>/<id>``."""
+    problem: str | None = None
+    """Why the template cannot be used (unknown purpose, syntax error ...), if it cannot."""
+    findings: tuple[LintFinding, ...] = ()
+    """What the lint found in the sample message."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the template rendered and its sample message has no lint error."""
+        return self.problem is None and not any(
+            finding.severity is Severity.ERROR for finding in self.findings
+        )
+
+
+def check_templates(composer: Composer | None = None) -> list[TemplateCheck]:
+    """Render every template of *composer* (shipped and user) with sample data, and lint it.
+
+    For ``ats-reject check``: a template that does not compile, uses an unknown variable,
+    is named for no purpose or stage, or produces a message the lint stops, is reported
+    with the template and line, before any candidate's message depends on it. Stray files
+    in a template folder are reported too.
+
+    Args:
+        composer: The composer whose templates to check; ``None`` for the shipped set.
+
+    Returns:
+        One entry per template, and one per unrecognised file, in a stable order.
+    """
+    composer = composer or Composer()
+    checks: list[TemplateCheck] = []
+    for source, locale, template_id in composer.templates.template_ids():
+        label = f"{source}:{locale}/{template_id}"
+        purpose_name, _, stage_name = template_id.partition(".")
+        try:
+            purpose = Purpose(purpose_name)
+            stage = StageKind(stage_name) if stage_name else StageKind.OTHER
+        except ValueError:
+            checks.append(TemplateCheck(label, "named for no purpose or stage kind"))
+            continue
+        try:
+            bundle = composer.templates.load(source, locale, template_id)
+            context = sample_context(purpose, stage=stage, locale=locale)
+            message = composer.render_bundle(bundle, purpose, context)
+        except MessageTemplateError as exc:
+            checks.append(TemplateCheck(label, str(exc)))
+            continue
+        checks.append(TemplateCheck(label, findings=composer.lint(message, context).findings))
+    checks.extend(
+        TemplateCheck(name, "follows no naming rule (<locale>/<id>.<subject|text|html>.j2)")
+        for name in composer.templates.unrecognised_files
+    )
+    return checks

@@ -264,6 +264,17 @@ class TemplateSet:
             purpose, f"no template for this purpose in locales {', '.join(tried)}"
         )
 
+    def load(self, source: str, locale: str, template_id: str) -> TemplateBundle:
+        """One template by its place, as :meth:`template_ids` lists it.
+
+        Raises:
+            KeyError: There is no such template.
+            MessageTemplateError: It has no text or subject part, or does not compile.
+        """
+        if (source, locale, template_id) not in self._index:
+            raise KeyError(f"{source}:{locale}/{template_id}")
+        return self._bundle(source, locale, template_id)
+
     def _bundle(self, source: str, locale: str, template_id: str) -> TemplateBundle:
         key = (source, locale, template_id)
         bundle = self._bundles.get(key)

@@ -191,15 +191,15 @@ class GreenhouseAdapter(Adapter[GreenhouseSettings]):
         reported. The caller saves the upper bound as its next *since* once the listing has
         been fully processed (never a position inside it).
 
+        Applications come as the listing describes them (status, job, current stage name,
+        ``rejected_at``, candidate id only); read one with :meth:`get_application` before
+        acting on it.
+
         Args:
             since: The lower bound (aware), included.
             until: The upper bound (aware), excluded: changes stamped exactly at *until* are
                 left to the next window, so consecutive windows ``[a, b)``, ``[b, c)`` report
                 each change once. Without it the bound is now, included.
-
-        Applications come as the listing describes them (status, job, current stage name,
-        ``rejected_at``, candidate id only); read one with :meth:`get_application` before
-        acting on it.
         """
         start = _floor_ms(ensure_aware(since))
         end = _floor_ms(ensure_aware(until) if until is not None else self.clock.now())
