@@ -262,3 +262,13 @@ def test_check_reports_broken_misnamed_and_risky_templates(tmp_path: Path) -> No
     assert {"ARL003", "ARL112"} <= {finding.code for finding in risky.findings}
     assert checks["user:en/rejection.text.jinja.j2"].problem is not None
     assert checks["default:en/rejection"].ok
+
+
+def test_a_missing_include_is_named(tmp_path: Path) -> None:
+    files = simple("en/rejection")
+    files["en/rejection.text.j2"] = 'Hi,\n\n{% include "en/_nope.text.j2" %}\n'
+    composer = Composer.from_paths(write(tmp_path, files))
+    with pytest.raises(MessageTemplateError) as caught:
+        composer.compose(Purpose.REJECTION, sample_context(stage=StageKind.OTHER))
+    assert caught.value.template == "user:en/rejection.text.j2"
+    assert caught.value.reason == "included template 'en/_nope.text.j2' not found"

@@ -337,7 +337,13 @@ class TemplateSet:
         elif isinstance(exc, SecurityError):
             reason = "an operation the sandbox does not allow"
         elif isinstance(exc, jinja2.TemplateNotFound):
-            reason = "an included template was not found"
+            source = self._source(where)
+            named = exc.name if source is not None and str(exc.name) in source else None
+            reason = (
+                f"included template {named!r} not found"
+                if named
+                else ("an included template was not found")
+            )
         elif isinstance(exc, jinja2.TemplateSyntaxError):
             label = self._label_for(exc.filename) or exc.name or where
             return MessageTemplateError(label, f"syntax error: {exc.message}", line=exc.lineno)
