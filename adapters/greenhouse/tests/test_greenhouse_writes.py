@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -179,3 +180,30 @@ def test_send_at_without_offset_is_never_sent(
         NativeRejectionEmail(template_id="1", send_at=datetime(2025, 3, 17, 10, 0))
     aware = NativeRejectionEmail(template_id="1", send_at=datetime(2025, 3, 17, 10, tzinfo=UTC))
     assert aware.send_at is not None
+
+
+def test_timed_out_reject_still_in_flight_applies_once(
+    sandbox: GreenhouseSandbox, clock: FrozenClock
+) -> None:
+    settings = {**sandbox.adapter_settings(), "read_timeout": 0.2}
+    adapter = GreenhouseAdapter.from_mapping(settings, clock=clock)
+    application_id = _seed(sandbox)
+    # The first POST is answered too late: the adapter times out, reads back, and sends again
+    # while the first may still be on its way; whichever lands second is refused.
+    sandbox.inject_fault("reject", Fault.delay(0.6))
+    email = NativeRejectionEmail(template_id=sandbox.email_template_id)
+    application = adapter.reject(application_id, reason_id=sandbox.rejection_reason_id, email=email)
+    adapter.close()
+    assert application.status is ApplicationStatus.REJECTED
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # until the late request has been answered too
+        with sandbox.lock:
+            handled = sandbox.applied["reject"] + sandbox.writes.refused["reject"]
+        if handled == sandbox.calls("reject"):
+            break
+        time.sleep(0.05)
+    # Sent twice (normally) or once (when the late answer was read back in time): either way
+    # every extra attempt was refused.
+    assert sandbox.writes.refused["reject"] == sandbox.calls("reject") - 1
+    assert sandbox.applied_writes("reject") == 1
+    assert len(sandbox.scheduled_emails()) == 1

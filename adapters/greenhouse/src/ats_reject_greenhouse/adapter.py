@@ -317,16 +317,28 @@ class GreenhouseAdapter(Adapter[GreenhouseSettings]):
             )
         path = f"applications/{number}/{action}"
         try:
-            self._http.request("POST", path, json=body)
+            self._post_state(number, path, body, done)
         except TransportError:
-            # The write may have been applied before the connection broke.
+            # The write may have been applied before the connection broke, or may still be
+            # on its way; a second one that meets it is refused and read back below.
             if not done(self._reader.row(number)):
-                self._http.request("POST", path, json=body)
+                self._post_state(number, path, body, done)
+        return self._reader.full(number)
+
+    def _post_state(
+        self,
+        number: int,
+        path: str,
+        body: dict[str, Any],
+        done: Callable[[V3Application], bool],
+    ) -> None:
+        try:
+            self._http.request("POST", path, json=body)
         except (ApiValidationError, ConflictError):
-            # Someone (a recruiter, another worker) may have made the change first.
+            # Someone (a recruiter, another worker, our own earlier attempt) may have made
+            # the change first; Greenhouse then refuses it as invalid.
             if not done(self._reader.row(number)):
                 raise
-        return self._reader.full(number)
 
     def _rejection_email(self, email: NativeRejectionEmail) -> dict[str, Any]:
         payload: dict[str, Any] = {

@@ -139,6 +139,8 @@ class WriteRoutes:
         self.t = transitions
         self.store = transitions.store
         self.applied = applied
+        self.refused: Counter[str] = Counter()
+        """Writes refused because the application was not in a state that allows them."""
 
     def reject(self, request: FakeRequest, grant: Grant) -> FakeResponse:
         """``POST /v3/applications/{id}/reject``."""
@@ -161,6 +163,7 @@ class WriteRoutes:
                 return checked
             scheduled = checked
         if application.status != "in_process":
+            self.refused["reject"] += 1
             return error(422, "Only applications that are in process can be rejected")
         self.t.reject(application, reason, grant.sub, notes)
         if scheduled is not None:
@@ -174,6 +177,7 @@ class WriteRoutes:
         if isinstance(application, FakeResponse):
             return application
         if application.status != "rejected":
+            self.refused["unreject"] += 1
             return error(422, "Only rejected applications can be unrejected")
         self.t.unreject(application)
         self.applied["unreject"] += 1
