@@ -2,7 +2,8 @@
 
 Everything here is pure: public holidays come from the ``holidays`` package, which computes
 them (no network, no files); the objects it builds are costly, so each country, subdivision and
-year is built once and kept as a read-only mapping.
+year is built once and kept as a read-only mapping. Each calendar also keeps, per year, its
+closed days and its working days in order, so that counting business days is a lookup.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DAY_NAMES",
+    "CalendarYear",
     "HolidayCalendar",
     "SendWindow",
     "TimingConfigurationError",
+    "calendar_year",
     "holiday_subdivision",
     "normalize_place_name",
 ]
@@ -247,6 +250,32 @@ def holiday_subdivision(country: str, region: str | None) -> str | None:
     return aliases.get(key)
 
 
+class CalendarYear:
+    """One year of one calendar, worked out once: its closed days and its working days.
+
+    Attributes:
+        closed: Each closed day of the year (public holiday or closure) -> why.
+        working: Ordinals of the year's working days, ascending.
+        closed_workdays: Ordinals of the year's closed days outside the weekend, ascending.
+        first: Ordinal of 1 January.
+    """
+
+    __slots__ = ("closed", "closed_workdays", "first", "working")
+
+    def __init__(self, year: int, closed: dict[date, str], weekend: frozenset[int]) -> None:
+        self.closed = closed
+        self.first = date(year, 1, 1).toordinal()
+        working: list[int] = []
+        shut: list[int] = []
+        for ordinal in range(self.first, date(year, 12, 31).toordinal() + 1):
+            # Ordinal 1 (1 January of year 1) is a Monday.
+            if (ordinal + 6) % 7 not in weekend:
+                is_open = closed.get(date.fromordinal(ordinal)) is None
+                (working if is_open else shut).append(ordinal)
+        self.working = tuple(working)
+        self.closed_workdays = tuple(shut)
+
+
 @dataclass(frozen=True, init=False)
 class HolidayCalendar:
     """The days a candidate should not receive a message: public holidays and closures.
@@ -274,6 +303,9 @@ class HolidayCalendar:
     closures: Mapping[date, str] = field(compare=False)
     weekend: frozenset[int]
     _closure_key: tuple[tuple[date, str], ...] = field(repr=False)
+    _description: str = field(init=False, repr=False, compare=False)
+    # The years worked out so far: a calendar's answers never change.
+    _years: dict[int, CalendarYear] = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -306,6 +338,8 @@ class HolidayCalendar:
                 "leaving at least one working day"
             )
         object.__setattr__(self, "weekend", days)
+        object.__setattr__(self, "_description", self._describe())
+        object.__setattr__(self, "_years", {})
 
     @classmethod
     def for_zone(
@@ -335,12 +369,8 @@ class HolidayCalendar:
 
     def holiday(self, day: date) -> str | None:
         """Return why *day* is closed (``Easter Monday (DE)``), or ``None`` on a normal day."""
-        if day in self.closures:
-            return self.closures[day]
-        if self.country is None:
-            return None
-        name = _public_holidays(self.country, self.subdivision, day.year).get(day)
-        return f"{name} ({self.region_tag})" if name else None
+        year = self._years.get(day.year) or calendar_year(self, day.year)
+        return year.closed.get(day)
 
     def is_working_day(self, day: date) -> bool:
         """Whether *day* is outside the weekend and neither a holiday nor a closure day."""
@@ -348,6 +378,9 @@ class HolidayCalendar:
 
     def describe(self) -> str:
         """Say which days this calendar closes, for explanations."""
+        return self._description
+
+    def _describe(self) -> str:
         public = f"public holidays of {self.region_tag}" if self.country else "no public holidays"
         count = len(self.closures)
         closures = f", {count} company closure day{'s' if count != 1 else ''}" if count else ""
@@ -357,6 +390,25 @@ class HolidayCalendar:
     def __hash__(self) -> int:
         """Hash by value, closures included."""
         return hash((self.country, self.subdivision, self.weekend, self._closure_key))
+
+
+def calendar_year(calendar: HolidayCalendar, year: int) -> CalendarYear:
+    """Return one year of *calendar*, working it out on first use."""
+    found = calendar._years.get(year)
+    if found is None:
+        closed: dict[date, str] = {}
+        if calendar.country is not None:
+            tag = calendar.region_tag
+            public = _public_holidays(calendar.country, calendar.subdivision, year)
+            # A year's table may hold an observed day of another year, which is looked up in
+            # that year's own table: leave it out here.
+            closed.update((day, f"{name} ({tag})") for day, name in public.items() if name)
+            closed = {day: name for day, name in closed.items() if day.year == year}
+        # A closure day's own label replaces a holiday's name.
+        closed.update((day, label) for day, label in calendar._closure_key if day.year == year)
+        found = CalendarYear(year, closed, calendar.weekend)
+        calendar._years[year] = found
+    return found
 
 
 def _checked_country(country: str | None) -> str | None:

@@ -8,6 +8,8 @@ public holidays and closure days of the candidate's calendar.
 
 from __future__ import annotations
 
+import bisect
+import calendar
 import difflib
 import re
 from collections.abc import Callable
@@ -16,13 +18,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
-from ats_reject._calendar import TimingConfigurationError
-from ats_reject._wallclock import local_to_utc
+from ats_reject._calendar import HolidayCalendar, TimingConfigurationError, calendar_year
 from ats_reject.clock import ensure_aware
 
-__all__ = ["Duration", "DurationUnit", "add_duration", "parse_duration"]
+__all__ = ["Duration", "DurationUnit", "add_duration", "parse_duration", "shift"]
 
 DurationUnit = Literal["minutes", "hours", "days", "weeks", "months", "years"]
 
@@ -52,6 +51,7 @@ _EXAMPLES = "'24h', '30 minutes', '2 business days', '1 week', '6 months'"
 _PATTERN = re.compile(r"^(?P<amount>[+-]?\d+(?:[.,]\d+)?)\s*(?P<unit>[a-z][a-z\s-]*?)\.?$")
 # A run of closure days longer than this is a configuration mistake, not a calendar.
 _MAX_DAYS_SEARCHED = 3660
+_NO_WORKING_DAY = "no working day found in ten years: check the weekend and closure days"
 
 
 @dataclass(frozen=True)
@@ -152,36 +152,92 @@ def add_duration(
     Raises:
         TimingConfigurationError: The calendar has no working day for ten years.
     """
-    start = ensure_aware(instant)
-    if duration.unit == "minutes":
-        return start + timedelta(minutes=duration.amount)
-    if duration.unit == "hours":
-        return start + timedelta(hours=duration.amount)
-    wall = start.astimezone(zone).replace(tzinfo=None)
-    if duration.business_days:
-        return local_to_utc(_add_business_days(wall, duration.amount, is_working_day), zone)
-    step = {
-        "days": relativedelta(days=duration.amount),
-        "weeks": relativedelta(weeks=duration.amount),
-        "months": relativedelta(months=duration.amount),
-        "years": relativedelta(years=duration.amount),
-    }[duration.unit]
-    return local_to_utc(wall + step, zone).astimezone(UTC)
+    owner = getattr(is_working_day, "__self__", None)
+    # A calendar's own answer is counted from its list of working days, not day by day.
+    if type(owner) is HolidayCalendar and is_working_day == owner.is_working_day:
+        return shift(ensure_aware(instant), None, duration, zone, owner)
+    return shift(ensure_aware(instant), None, duration, zone, is_working_day)
 
 
-def _add_business_days(
-    wall: datetime, count: int, is_working_day: Callable[[date], bool]
+def shift(
+    start: datetime,
+    local: datetime | None,
+    duration: Duration,
+    zone: ZoneInfo,
+    working: HolidayCalendar | Callable[[date], bool],
 ) -> datetime:
-    day = wall.date()
+    """:func:`add_duration` of an aware UTC *start*, given its *local* time in *zone* if known.
+
+    *working* is the calendar whose working days count as business days, or a function saying
+    whether a local date is one.
+    """
+    unit, amount = duration.unit, duration.amount
+    if unit == "minutes":
+        return start + timedelta(minutes=amount)
+    if unit == "hours":
+        return start + timedelta(hours=amount)
+    if local is None:
+        local = start.astimezone(zone)
+    day = local.date()
+    if duration.business_days:
+        if isinstance(working, HolidayCalendar):
+            day = _working_day_after(working, day, amount)
+        else:
+            day = _walk_business_days(day, amount, working)
+    elif unit == "days":
+        day += timedelta(days=amount)
+    elif unit == "weeks":
+        day += timedelta(weeks=amount)
+    else:
+        day = _add_months(day, amount if unit == "months" else 12 * amount)
+    # The same wall-clock time on the new day; see local_to_utc for the days clocks change.
+    clock = local.time()
+    if clock.fold:
+        clock = clock.replace(fold=0)
+    return datetime.combine(day, clock, zone).astimezone(UTC)
+
+
+def _add_months(day: date, months: int) -> date:
+    """Step whole months, keeping the day of the month or clamping it to the month's last."""
+    year, month_index = divmod(day.month - 1 + months, 12)
+    year += day.year
+    month = month_index + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _walk_business_days(day: date, count: int, is_working_day: Callable[[date], bool]) -> date:
     searched = 0
     remaining = count
     while remaining > 0:
         day += timedelta(days=1)
         searched += 1
         if searched > _MAX_DAYS_SEARCHED:
-            raise TimingConfigurationError(
-                "no working day found in ten years: check the weekend and closure days"
-            )
+            raise TimingConfigurationError(_NO_WORKING_DAY)
         if is_working_day(day):
             remaining -= 1
-    return datetime.combine(day, wall.time())
+    return day
+
+
+def _working_day_after(calendar: HolidayCalendar, day: date, count: int) -> date:
+    """The *count*-th working day after *day*, exactly as the day-by-day walk finds it."""
+    if count <= 0:
+        return day
+    start = day.toordinal()
+    year = day.year
+    working = calendar_year(calendar, year).working
+    position = bisect.bisect_right(working, start) + count - 1
+    while position >= len(working):
+        position -= len(working)
+        year += 1
+        if year > date.max.year:
+            if start + _MAX_DAYS_SEARCHED < date.max.toordinal():
+                raise TimingConfigurationError(_NO_WORKING_DAY)
+            raise OverflowError("date value out of range")
+        following = calendar_year(calendar, year)
+        if following.first - start > _MAX_DAYS_SEARCHED:
+            raise TimingConfigurationError(_NO_WORKING_DAY)
+        working = following.working
+    found = working[position]
+    if found - start > _MAX_DAYS_SEARCHED:
+        raise TimingConfigurationError(_NO_WORKING_DAY)
+    return date.fromordinal(found)

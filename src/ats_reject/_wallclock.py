@@ -2,32 +2,46 @@
 
 A send window is a range of wall-clock hours on a local date. Here it becomes exact UTC
 intervals: on a spring-forward day the skipped hour is simply absent, on a fall-back day the
-repeated hour is there twice. Results are cached (they are pure and asked for often in a batch).
+repeated hour is there twice. Results are cached (they are pure and asked for often in a batch),
+and so are the labels of days: explanations name the same few days again and again.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ats_reject._calendar import DAY_NAMES, HolidayCalendar, SendWindow, TimingConfigurationError
+from ats_reject._calendar import (
+    DAY_NAMES,
+    HolidayCalendar,
+    SendWindow,
+    TimingConfigurationError,
+    calendar_year,
+)
 from ats_reject.clock import ensure_aware
 
 __all__ = [
     "ceil_second",
     "clock_change_note",
+    "clock_change_sentences",
+    "closed_days_note",
     "day_label",
     "explain_move",
+    "explain_wall_move",
     "first_allowed_time",
+    "first_open_instant",
     "is_allowed_time",
     "load_zone",
     "local_label",
     "local_to_utc",
     "not_counted_note",
     "send_at_sentence",
+    "send_sentence",
     "wall_clock_intervals",
+    "wall_label",
 ]
 
 # UTC offsets have ranged from about -15:57 to +15:13 (historic local mean times).
@@ -36,6 +50,13 @@ _SAMPLE_STEP = timedelta(hours=2)
 # Three years of closed days means the configuration, not the calendar, is wrong.
 _MAX_DAYS_SEARCHED = 1100
 _MAX_SKIPPED_DAYS_LISTED = 5
+_ONE_DAY = timedelta(days=1)
+# Labels and notes per local date, kept in plain dicts of dates, times and strings: cheaper to
+# read than an LRU cache, and nothing in them for the garbage collector to follow.
+_MAX_CACHED_DAYS = 4096
+_DAY_LABELS: dict[date, str] = {}
+_DATE_TEXTS: dict[date, str] = {}
+_CLOCK_CHANGES: dict[tuple[date, time, time, str], tuple[str, ...]] = {}
 
 
 @functools.cache
@@ -137,14 +158,21 @@ def first_allowed_time(
     """
     start = ensure_aware(moment)
     tz = load_zone(zone)
+    return first_open_instant(start, start.astimezone(tz).date(), window, tz, calendar)
+
+
+def first_open_instant(
+    start: datetime, local_day: date, window: SendWindow, tz: ZoneInfo, calendar: HolidayCalendar
+) -> datetime:
+    """:func:`first_allowed_time` of an aware UTC *start* whose local date is *local_day*."""
     # A day's window can begin before midnight UTC of the previous local date.
-    day = start.astimezone(tz).date() - timedelta(days=1)
+    day = local_day - _ONE_DAY
     for _ in range(_MAX_DAYS_SEARCHED):
         if window.opens_on(day, calendar):
             for first, after in wall_clock_intervals(day, window.start, window.end, tz):
                 if after > start:
                     return max(first, start)
-        day += timedelta(days=1)
+        day += _ONE_DAY
     raise TimingConfigurationError(
         f"the send window {window.describe()} with {calendar.describe()} allows no time in "
         "three years: check the window days and closure days"
@@ -153,13 +181,34 @@ def first_allowed_time(
 
 def local_label(moment: datetime, zone: str) -> str:
     """Write *moment* as the candidate's clock shows it (``Monday 2026-03-09 09:00``)."""
-    local = moment.astimezone(load_zone(zone))
-    return f"{DAY_NAMES[local.weekday()]} {local:%Y-%m-%d %H:%M}"
+    return wall_label(moment.astimezone(load_zone(zone)))
+
+
+def wall_label(local: datetime) -> str:
+    """Write a local time as the candidate's clock shows it (``Monday 2026-03-09 09:00``)."""
+    return f"{day_label(local.date())} {local.hour:02d}:{local.minute:02d}"
 
 
 def day_label(day: date) -> str:
     """Write a local date with its weekday (``Tuesday 2026-12-08``)."""
-    return f"{DAY_NAMES[day.weekday()]} {day:%Y-%m-%d}"
+    label = _DAY_LABELS.get(day)
+    if label is None:
+        label = _remember(_DAY_LABELS, day, f"{DAY_NAMES[day.weekday()]} {_date_text(day)}")
+    return label
+
+
+def _date_text(day: date) -> str:
+    text = _DATE_TEXTS.get(day)
+    if text is None:
+        text = _remember(_DATE_TEXTS, day, f"{day:%Y-%m-%d}")
+    return text
+
+
+def _remember(cache: dict[date, str], day: date, text: str) -> str:
+    if len(cache) >= _MAX_CACHED_DAYS:
+        cache.clear()
+    cache[day] = text
+    return text
 
 
 def ceil_second(moment: datetime) -> datetime:
@@ -171,8 +220,15 @@ def ceil_second(moment: datetime) -> datetime:
 
 def send_at_sentence(send_at: datetime, zone: str) -> str:
     """The closing reason of a schedule: the chosen time, local and UTC."""
-    utc = send_at.astimezone(UTC)
-    return f"send at {local_label(send_at, zone)} {zone} ({utc:%Y-%m-%d %H:%M} UTC)"
+    return send_sentence(send_at.astimezone(load_zone(zone)), send_at.astimezone(UTC), zone)
+
+
+def send_sentence(local: datetime, utc: datetime, zone: str) -> str:
+    """:func:`send_at_sentence` of one moment given as local and as UTC time."""
+    return (
+        f"send at {wall_label(local)} {zone} "
+        f"({_date_text(utc.date())} {utc.hour:02d}:{utc.minute:02d} UTC)"
+    )
 
 
 def not_counted_note(
@@ -182,13 +238,21 @@ def not_counted_note(
     if not business_days:
         return ""
     tz = load_zone(zone)
-    day, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    return closed_days_note(start.astimezone(tz).date(), end.astimezone(tz).date(), calendar)
+
+
+def closed_days_note(first: date, last: date, calendar: HolidayCalendar) -> str:
+    """:func:`not_counted_note` of a count of business days from local *first* to *last*."""
     closed: list[str] = []
-    while day < last:
-        day += timedelta(days=1)
-        holiday = calendar.holiday(day)
-        if holiday is not None and day.weekday() not in calendar.weekend:
-            closed.append(f"{day_label(day)}, {holiday}")
+    low, high = first.toordinal(), last.toordinal()
+    # The days after the first up to the last: closed days outside the weekend, in order.
+    for year in range(first.year, last.year + 1):
+        days = calendar_year(calendar, year)
+        workdays = days.closed_workdays
+        begin = bisect.bisect_right(workdays, low)
+        for ordinal in workdays[begin : bisect.bisect_right(workdays, high, begin)]:
+            day = date.fromordinal(ordinal)
+            closed.append(f"{day_label(day)}, {days.closed[day]}")
     if not closed:
         return ""
     if len(closed) > _MAX_SKIPPED_DAYS_LISTED:
@@ -202,21 +266,31 @@ def explain_move(
 ) -> list[str]:
     """Say why a send moved from *start* to *send_at*, naming the closed days it skipped."""
     tz = load_zone(zone)
-    local_start = start.astimezone(tz)
+    return explain_wall_move(start.astimezone(tz), send_at.astimezone(tz), window, zone, calendar)
+
+
+def explain_wall_move(
+    local_start: datetime,
+    local_send: datetime,
+    window: SendWindow,
+    zone: str,
+    calendar: HolidayCalendar,
+) -> list[str]:
+    """:func:`explain_move` of a move given in local times."""
     closed_days: list[tuple[date, str]] = []
     day = local_start.date()
-    while day < send_at.astimezone(tz).date():
+    while day < local_send.date():
         holiday = calendar.holiday(day)
         if holiday is not None and window.includes_weekday(day.weekday(), calendar.weekend):
             closed_days.append((day, holiday))
         day += timedelta(days=1)
-    cause = f"outside the send window ({window.describe()})"
+    cause = f"outside the send window ({_window_text(window)})"
     within_hours = window.start <= local_start.time() < window.end
     if within_hours and closed_days and closed_days[0][0] == local_start.date():
         first_day, holiday = closed_days.pop(0)
         cause = f"{day_label(first_day)} is {holiday}"
     sentences = [
-        f"moved from {local_label(start, zone)} to {local_label(send_at, zone)} {zone}: {cause}"
+        f"moved from {wall_label(local_start)} to {wall_label(local_send)} {zone}: {cause}"
     ]
     sentences += [f"{day_label(day)} skipped: {holiday}" for day, holiday in closed_days]
     if len(sentences) > _MAX_SKIPPED_DAYS_LISTED + 1:
@@ -225,24 +299,45 @@ def explain_move(
     return sentences
 
 
+@functools.lru_cache(maxsize=256)
+def _window_text(window: SendWindow) -> str:
+    return window.describe()
+
+
 def clock_change_note(send_at: datetime, window: SendWindow, zone: str) -> list[str]:
     """Mention a clock change on the send day, and a window start the change skipped."""
+    day = send_at.astimezone(load_zone(zone)).date()
+    return list(clock_change_sentences(day, window.start, window.end, zone))
+
+
+def clock_change_sentences(day: date, start: time, end: time, zone: str) -> tuple[str, ...]:
+    """:func:`clock_change_note` of a send on the local *day*, for a window *start*-*end*."""
+    key = (day, start, end, zone)
+    found = _CLOCK_CHANGES.get(key)
+    if found is None:
+        if len(_CLOCK_CHANGES) >= _MAX_CACHED_DAYS:
+            _CLOCK_CHANGES.clear()
+        found = _CLOCK_CHANGES[key] = _clock_change_sentences(day, start, end, zone)
+    return found
+
+
+def _clock_change_sentences(day: date, start: time, end: time, zone: str) -> tuple[str, ...]:
     tz = load_zone(zone)
-    day = send_at.astimezone(tz).date()
     midnight = datetime.combine(day, time())
     before = midnight.replace(tzinfo=tz).utcoffset()
     after = (midnight + timedelta(days=1)).replace(tzinfo=tz).utcoffset()
     if before == after:
-        return []
-    opening = datetime.combine(day, window.start)
+        return ()
+    opening = datetime.combine(day, start)
     if local_to_utc(opening, tz).astimezone(tz).replace(tzinfo=None) != opening:
-        intervals = wall_clock_intervals(day, window.start, window.end, tz)
+        intervals = wall_clock_intervals(day, start, end, tz)
         opens = intervals[0][0].astimezone(tz) if intervals else None
         when = f"opens at {opens:%H:%M} local time" if opens else "does not open"
-        return [
-            f"clocks change in {zone} on {day_label(day)}: {window.start:%H:%M} does not exist "
-            f"that day, so the send window {when}"
-        ]
-    return [
-        f"clocks change in {zone} on {day_label(day)}; the send window keeps local wall-clock hours"
-    ]
+        return (
+            f"clocks change in {zone} on {day_label(day)}: {start:%H:%M} does not exist "
+            f"that day, so the send window {when}",
+        )
+    return (
+        f"clocks change in {zone} on {day_label(day)}; the send window keeps local wall-clock "
+        "hours",
+    )

@@ -33,6 +33,12 @@ from ats_reject._config_base import (
     validation_problems,
 )
 from ats_reject._config_company import ClosurePeriod, CompanySettings, SignOff
+from ats_reject._config_followups import (
+    CountryRetention,
+    FollowUpSettings,
+    PromiseSources,
+    RetentionSettings,
+)
 from ats_reject._config_secrets import (
     EnvValue,
     check_literal_secrets,
@@ -60,10 +66,14 @@ __all__ = [
     "CompanySettings",
     "Config",
     "ConnectionSettings",
+    "CountryRetention",
+    "FollowUpSettings",
     "MailSettings",
     "MailTransport",
     "MaildirSettings",
+    "PromiseSources",
     "ReplyToPolicy",
+    "RetentionSettings",
     "SignOff",
     "SmtpSecurity",
     "SmtpSettings",
@@ -119,6 +129,8 @@ class Config(SettingsModel):
     """``[store]``: where plans and the audit log are kept."""
     mail: MailSettings = Field(default_factory=MailSettings)
     """``[mail]``: how e-mails leave."""
+    followups: FollowUpSettings = Field(default_factory=FollowUpSettings)
+    """``[followups]``: promised dates, consent renewals, retention per country."""
 
     @classmethod
     def default(cls, base_dir: Path | str | None = None) -> Config:
@@ -179,6 +191,7 @@ class _ConfigFile(SettingsModel):
     templates: TemplateSettings = Field(default_factory=TemplateSettings)
     store: StoreSettings = Field(default_factory=StoreSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    followups: FollowUpSettings = Field(default_factory=FollowUpSettings)
 
 
 def load_config(
@@ -245,6 +258,7 @@ def load_config(
         templates=parsed.templates,
         store=parsed.store,
         mail=parsed.mail,
+        followups=parsed.followups,
     )
 
 

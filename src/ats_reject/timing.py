@@ -25,19 +25,22 @@ from ats_reject._calendar import (
     SendWindow,
     TimingConfigurationError,
 )
-from ats_reject._durations import Duration, DurationUnit, add_duration, parse_duration
+from ats_reject._durations import Duration, DurationUnit, parse_duration, shift
 from ats_reject._wallclock import (
     ceil_second,
-    clock_change_note,
+    clock_change_sentences,
+    closed_days_note,
     day_label,
-    explain_move,
+    explain_wall_move,
     first_allowed_time,
+    first_open_instant,
     is_allowed_time,
     load_zone,
     local_label,
-    not_counted_note,
     send_at_sentence,
+    send_sentence,
     wall_clock_intervals,
+    wall_label,
 )
 from ats_reject._zones import ResolvedZone, ZoneSource, resolve_time_zone
 from ats_reject.clock import ensure_aware
@@ -180,40 +183,45 @@ def plan_send_time(
     decision = ensure_aware(decision_at)
     name = zone.zone
     tz = load_zone(name)
-    working = calendar.is_working_day
+    window = timing.send_window
+    # Each moment is turned into the candidate's local time once, for the sums and the labels.
+    local_decision = decision.astimezone(tz)
     reasons = [
         f"time zone {name}: {zone.detail}",
         f"days without messages: {calendar.describe()}",
     ]
-    earliest = add_duration(decision, timing.minimum_delay, tz, working)
-    skipped = not_counted_note(
-        decision, earliest, timing.minimum_delay.business_days, name, calendar
-    )
+    delay = timing.minimum_delay
+    earliest = shift(decision, local_decision, delay, tz, calendar)
+    local_earliest = earliest.astimezone(tz)
+    skipped = _not_counted(delay, local_decision, local_earliest, calendar)
     reasons.append(
-        f"earliest {local_label(earliest, name)} {name}: {timing.minimum_delay} after the "
-        f"decision{skipped}"
+        f"earliest {wall_label(local_earliest)} {name}: {delay} after the decision{skipped}"
     )
-    if applied_at is not None and timing.minimum_after_application is not None:
-        floor = add_duration(
-            ensure_aware(applied_at), timing.minimum_after_application, tz, working
-        )
+    after_application = timing.minimum_after_application
+    if applied_at is not None and after_application is not None:
+        floor = shift(ensure_aware(applied_at), None, after_application, tz, calendar)
         if floor > earliest:
             earliest = floor
+            local_earliest = floor.astimezone(tz)
             reasons.append(
-                f"earliest moved to {local_label(floor, name)} {name}: not before "
-                f"{timing.minimum_after_application} after the application"
+                f"earliest moved to {wall_label(local_earliest)} {name}: not before "
+                f"{after_application} after the application"
             )
-    deadline = add_duration(decision, timing.deadline, tz, working)
-    skipped = not_counted_note(decision, deadline, timing.deadline.business_days, name, calendar)
+    deadline = shift(decision, local_decision, timing.deadline, tz, calendar)
+    local_deadline = deadline.astimezone(tz)
+    skipped = _not_counted(timing.deadline, local_decision, local_deadline, calendar)
     reasons.append(
-        f"deadline {local_label(deadline, name)} {name}: {timing.deadline} after the "
+        f"deadline {wall_label(local_deadline)} {name}: {timing.deadline} after the "
         f"decision{skipped}"
     )
     start = ceil_second(earliest)
-    send_at = first_allowed_time(start, window=timing.send_window, zone=name, calendar=calendar)
+    local_start = local_earliest if start is earliest else start.astimezone(tz)
+    send_at = first_open_instant(start, local_start.date(), window, tz, calendar)
+    local_send = local_start
     if send_at > start:
-        reasons.extend(explain_move(start, send_at, timing.send_window, name, calendar))
-    reasons.extend(clock_change_note(send_at, timing.send_window, name))
+        local_send = send_at.astimezone(tz)
+        reasons.extend(explain_wall_move(local_start, local_send, window, name, calendar))
+    reasons.extend(clock_change_sentences(local_send.date(), window.start, window.end, name))
     deadline_met = send_at <= deadline
     if not deadline_met:
         cause = (
@@ -222,10 +230,10 @@ def plan_send_time(
             else "the send window, weekends and closed days leave no time before it"
         )
         reasons.append(
-            f"deadline missed: {local_label(deadline, name)} {name} cannot be kept because "
+            f"deadline missed: {wall_label(local_deadline)} {name} cannot be kept because "
             f"{cause}; sending at the earliest allowed time instead"
         )
-    reasons.append(send_at_sentence(send_at, name))
+    reasons.append(send_sentence(local_send, send_at, name))
     return SendSchedule(
         earliest=earliest,
         deadline=deadline,
@@ -233,9 +241,17 @@ def plan_send_time(
         deadline_met=deadline_met,
         reasons=tuple(reasons),
         zone=name,
-        send_window=timing.send_window,
+        send_window=window,
         calendar=calendar,
     )
+
+
+def _not_counted(
+    duration: Duration, local_start: datetime, local_end: datetime, calendar: HolidayCalendar
+) -> str:
+    if not duration.business_days:
+        return ""
+    return closed_days_note(local_start.date(), local_end.date(), calendar)
 
 
 def spread_batch(

@@ -10,7 +10,7 @@ timing module leaves to its caller: a time already past moves to the next allowe
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from types import MappingProxyType
 
 from ats_reject._config_company import CompanySettings
@@ -96,8 +96,16 @@ class Scheduler:
         """Plan the first message; a time already past moves to the next allowed time."""
         uses_application = timing.minimum_after_application is not None
         # Rules' timings and this scheduler's calendars live as long as the engine: their ids
-        # are stable keys, and cheaper than hashing a calendar's closure days every time.
-        key = (decided_at, applied_at if uses_application else None, id(timing), zone, id(calendar))
+        # are stable keys, and cheaper than hashing a calendar's closure days every time. The
+        # zone is keyed by its values: a key of strings, numbers and datetimes only is one the
+        # garbage collector stops tracking, and these caches hold thousands of keys.
+        key = (
+            decided_at,
+            applied_at if uses_application else None,
+            id(timing),
+            *_zone_key(zone),
+            id(calendar),
+        )
         schedule = self._plans.get(key)
         if schedule is None:
             schedule = plan_send_time(
@@ -138,7 +146,7 @@ class Scheduler:
         calendar: HolidayCalendar,
     ) -> datetime:
         """The first allowed time at or after *start* plus *duration*, in the candidate's zone."""
-        key = (start, duration, window, zone, id(calendar))
+        key = (start, *_duration_key(duration), *_window_key(window), zone, id(calendar))
         found = self._afters.get(key)
         if found is None:
             later = self.add(start, duration, zone, calendar)
@@ -154,7 +162,7 @@ class Scheduler:
         self, start: datetime, duration: Duration, zone: str, calendar: HolidayCalendar
     ) -> datetime:
         """*start* plus *duration* in the candidate's zone and calendar."""
-        key = (start, duration, zone, id(calendar))
+        key = (start, *_duration_key(duration), zone, id(calendar))
         found = self._sums.get(key)
         if found is None:
             found = add_duration(start, duration, load_zone(zone), calendar.is_working_day)
@@ -175,3 +183,17 @@ class Scheduler:
             earlier, window, load_zone(self.default_zone), self.company_calendar.is_working_day
         )
         return later <= limit
+
+
+# Cache keys hold the values of zones, durations and windows rather than the objects (see
+# Scheduler.plan); they are equal exactly when the objects are.
+def _zone_key(zone: ResolvedZone) -> tuple[str, str, str, str | None, str | None]:
+    return (zone.zone, zone.source, zone.detail, zone.country, zone.subdivision)
+
+
+def _duration_key(duration: Duration) -> tuple[int, str, bool]:
+    return (duration.amount, duration.unit, duration.business_days)
+
+
+def _window_key(window: SendWindow) -> tuple[time, time, frozenset[int] | None]:
+    return (window.start, window.end, window.weekdays)
