@@ -23,7 +23,7 @@ from ats_reject.compose import (
 )
 from ats_reject.config import Config
 from ats_reject.followups import FollowUpPlanner
-from ats_reject.policy import Channel, PolicyEngine, Rule
+from ats_reject.policy import WITHDRAWAL_TEMPLATE, Channel, PolicyEngine, Rule
 
 __all__ = ["run_check"]
 
@@ -50,7 +50,7 @@ def _rule_references(index: int, rule: Rule, own_rules: int) -> list[_Reference]
         found.append(_Reference(f"{where}.then.call", then.call.talking_points_template))
         found.append(_Reference(f"{where}.then.call", then.call.fallback_template))
     elif then.channel is Channel.EMAIL:
-        default = "withdrawal_thanks" if rule.when.is_withdrawal_rule else "rejection"
+        default = WITHDRAWAL_TEMPLATE if rule.when.is_withdrawal_rule else "rejection"
         found.append(_Reference(f"{where}.then", then.template or default))
     if then.talent_pool:
         found.append(_Reference(f"{where}.then.talent_pool", _CONSENT_TEMPLATE))

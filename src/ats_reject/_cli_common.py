@@ -27,7 +27,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help=f"The configuration file [default: {DEFAULT_CONFIG_NAME} in the current directory].",
+        help=f"The configuration file (default: {DEFAULT_CONFIG_NAME} in the current directory).",
         dir_okay=False,
         show_default=False,
     ),

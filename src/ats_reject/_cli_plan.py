@@ -19,7 +19,14 @@ from rich.table import Table
 from ats_reject.events import EventRecord
 from ats_reject.followups import FollowUpPlanner, PromisePlan, requirements_for
 from ats_reject.models import Application, ApplicationStatus
-from ats_reject.policy import Decision, PlannedAction, PolicyEngine, RejectionCase
+from ats_reject.policy import (
+    Channel,
+    Decision,
+    Outcome,
+    PlannedAction,
+    PolicyEngine,
+    RejectionCase,
+)
 
 __all__ = ["PlanEntry", "PlanReport", "build_plan", "plan_json", "plan_table"]
 
@@ -245,7 +252,7 @@ def _why(entry: PlanEntry, first: PlannedAction | None) -> str:
         lines.extend(entry.promise.lookup.ignored)
     if first is not None:
         lines.extend(first.reasons)
-    elif decision is not None and decision.outcome.value == "planned":
+    elif decision is not None and decision.outcome is Outcome.PLANNED:
         lines.append("nothing is sent to anyone")
     rest = len(entry.actions) - (first is not None)
     if rest > 0:
@@ -274,7 +281,9 @@ def plan_table(report: PlanReport) -> Table:
     table.add_column("why")
     for entry in report.entries:
         # The row shows the first thing someone receives; data actions come later.
-        first = next((action for action in entry.actions if action.channel.value != "none"), None)
+        first = next(
+            (action for action in entry.actions if action.channel is not Channel.NONE), None
+        )
         decision = entry.decision
         channel = decision.channel.value if decision and decision.channel else "-"
         if decision is None and first is not None:

@@ -105,8 +105,7 @@ def adapters_command(
 def check_command(config: ConfigOption = None, defaults: DefaultsOption = False) -> None:
     """Validate the configuration, render every template with sample data and lint it.
 
-    Exit 0 when all is well, 1 when a template is broken, missing or fails the lint, 2 when
-    the configuration is invalid.
+    Exit 0: all good; 1: a template is broken, missing or fails the lint; 2: bad configuration.
     """
     loaded = load_selected_config(config, defaults)
     code = run_check(loaded, console())
@@ -143,7 +142,7 @@ def preview_command(
     ] = StageKind.INTERVIEW.value,
     locale: Annotated[
         str | None,
-        typer.Option("--locale", "-l", help="Language to write in [default: company.locale]."),
+        typer.Option("--locale", "-l", help="Language to write in (default: company.locale)."),
     ] = None,
     html: Annotated[bool, typer.Option("--html/--no-html", help="Show the HTML part too.")] = True,
     sample: Annotated[
@@ -155,7 +154,7 @@ def preview_command(
 ) -> None:
     """Render one message for sample data (text and HTML) with its lint findings.
 
-    Exit 0 when the message may be sent, 1 when the lint would route it to a person.
+    Exit 0: the message may be sent; 1: the lint would route it to a person.
     """
     chosen_purpose, chosen_stage = _purpose(purpose), _stage(stage)
     loaded = load_selected_config(config, defaults)
@@ -208,8 +207,7 @@ def plan_command(
 ) -> None:
     """Dry run: plan the messages and follow-ups for a file of events; nothing is sent.
 
-    Exit 0 when planned, 2 when the configuration or the events file is invalid (every
-    malformed line is reported by number, and nothing is planned).
+    Exit 0: planned; 2: the configuration or the events file is invalid (nothing planned).
     """
     clock = _moment(now)
     loaded = load_selected_config(config, defaults)
@@ -230,7 +228,7 @@ def plan_command(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 done, 1 partial failure, 2 bad config)."""
+    """Run the command line; return the exit code (0 done, 1 partial failure, 2 bad input)."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     args = [arg for arg in (argv if argv is not None else sys.argv[1:]) if arg != "--debug"]
     try:

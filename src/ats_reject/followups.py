@@ -22,14 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from ats_reject._config_followups import FollowUpSettings
-from ats_reject._durations import add_duration
+from ats_reject._followups_consent import consent_actions
+from ats_reject._followups_places import Places, day_label, elapsed, local_label
 from ats_reject._followups_promises import (
     PromisedDate,
     PromiseLookup,
@@ -58,16 +57,12 @@ from ats_reject.policy import (
     Outcome,
     PlannedAction,
     PolicyEngine,
-    decision_version,
 )
 from ats_reject.timing import (
     Duration,
-    HolidayCalendar,
     ResolvedZone,
     SendWindow,
-    first_allowed_time,
     parse_duration,
-    resolve_time_zone,
 )
 
 if TYPE_CHECKING:
@@ -89,10 +84,7 @@ __all__ = [
     "unmet_requirements",
 ]
 
-_CONSENT_TEMPLATE = "consent_request"
-_RE_ENGAGEMENT_TEMPLATE = "re_engagement"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,512}$")
 _MAX_CONSENT_MONTHS = 120
 
 
@@ -108,26 +100,6 @@ class PromisePlan:
 
     lookup: PromiseLookup
     actions: tuple[PlannedAction, ...] = ()
-
-
-def _local(moment: datetime, zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{_DAY_NAMES[local.weekday()]} {local:%Y-%m-%d %H:%M} {zone}"
-
-
-def _elapsed(duration: Duration) -> timedelta:
-    return timedelta(**{duration.unit: duration.amount})
-
-
-def _calendar_step(duration: Duration) -> relativedelta:
-    amount = duration.amount
-    steps = {
-        "days": relativedelta(days=amount),
-        "weeks": relativedelta(weeks=amount),
-        "months": relativedelta(months=amount),
-        "years": relativedelta(years=amount),
-    }
-    return steps[duration.unit]
 
 
 class FollowUpPlanner:
@@ -153,16 +125,13 @@ class FollowUpPlanner:
         self.engine = engine
         self.settings = settings or FollowUpSettings()
         self.consent_base_url = consent_base_url
-        self._clock: Clock = clock or SystemClock()
-        company = engine.company
-        self._closures = company.closures()
         self._window = SendWindow.parse(engine.policy.timing.send_window)
+        self._places = Places(engine.company, self._window, clock or SystemClock())
         self._renew_before = parse_duration(self.settings.consent_renew_before)
         promises = engine.policy.promises
         self._remind_before = (
             parse_duration(promises.remind_recruiter_before) if promises.remind_recruiter else None
         )
-        self._calendars: dict[tuple[str | None, str | None], HolidayCalendar] = {}
 
     @classmethod
     def from_config(
@@ -177,61 +146,15 @@ class FollowUpPlanner:
             clock=clock,
         )
 
-    # --- places -----------------------------------------------------------------------------
-
     def zone_for(self, application: Application) -> ResolvedZone:
         """The candidate's zone, found as the policy finds it."""
-        company = self.engine.company
-        zone = resolve_time_zone(
-            application.candidate, application.job, company.offices, company.time_zone
-        )
-        if zone.country is None and company.holiday_country is not None:
-            zone = replace(zone, country=company.holiday_country)
-        return zone
-
-    def _calendar(self, zone: ResolvedZone) -> HolidayCalendar:
-        key = (zone.country, zone.subdivision)
-        calendar = self._calendars.get(key)
-        if calendar is None:
-            calendar = HolidayCalendar.for_zone(zone, closures=self._closures)
-            self._calendars[key] = calendar
-        return calendar
+        return self._places.zone_for(application)
 
     def retention_for(self, application: Application) -> RetentionTerms:
         """The retention periods for *application*'s candidate, and why they apply."""
         zone = self.zone_for(application)
         country, how = jurisdiction_of(application, zone, self.engine.company.holiday_country)
         return retention_terms(self.settings.retention, country, how)
-
-    def _add(self, start: datetime, duration: Duration, zone: ResolvedZone) -> datetime:
-        calendar = self._calendar(zone)
-        return add_duration(start, duration, ZoneInfo(zone.zone), calendar.is_working_day)
-
-    def _subtract(self, end: datetime, duration: Duration, zone: ResolvedZone) -> datetime:
-        if duration.is_elapsed_time:
-            return end - _elapsed(duration)
-        tz = ZoneInfo(zone.zone)
-        wall = end.astimezone(tz).replace(tzinfo=None)
-        if duration.business_days:
-            day, left = wall.date(), duration.amount
-            is_working_day = self._calendar(zone).is_working_day
-            for _ in range(3660):
-                if left == 0:
-                    break
-                day -= timedelta(days=1)
-                left -= is_working_day(day)
-            wall = datetime.combine(day, wall.time())
-        else:
-            wall -= _calendar_step(duration)
-        return wall.replace(tzinfo=tz).astimezone(UTC)
-
-    def _next_allowed(self, moment: datetime, zone: ResolvedZone) -> datetime:
-        start = max(moment, ensure_aware(self._clock.now()))
-        if start.microsecond:
-            start = start.replace(microsecond=0) + timedelta(seconds=1)
-        return first_allowed_time(
-            start, window=self._window, zone=zone.zone, calendar=self._calendar(zone)
-        )
 
     # --- after the decision -----------------------------------------------------------------
 
@@ -264,12 +187,12 @@ class FollowUpPlanner:
         zone = self.zone_for(application)
         terms = self.retention_for(application)
         decided = ensure_aware(rejection.decided_at)
-        purge_at = self._add(decided, terms.after_decision, zone)
+        purge_at = self._places.add(decided, terms.after_decision, zone)
         reasons = (
             terms.describe(),
-            f"deleted at {_local(purge_at, zone.zone)}, {terms.after_decision} after the "
-            f"decision of {_local(decided, zone.zone)}, unless a talent-pool consent holds, the "
-            "person applied again or was hired by then",
+            f"deleted at {local_label(purge_at, zone.zone)}, {terms.after_decision} after "
+            f"the decision of {local_label(decided, zone.zone)}, unless a talent-pool consent "
+            "holds, the person applied again or was hired by then",
         )
         actions = list(decision.actions)
         for index, existing in enumerate(actions):
@@ -285,7 +208,7 @@ class FollowUpPlanner:
                         *existing.reasons,
                         *reasons,
                         f"the earlier of the rule's and the country's dates applies: "
-                        f"{_local(earlier, zone.zone)}",
+                        f"{local_label(earlier, zone.zone)}",
                     ),
                 )
                 return tuple(actions)
@@ -311,16 +234,17 @@ class FollowUpPlanner:
     ) -> TalentPoolInvitation | None:
         """The talent-pool invitation a message carries, with its consent link.
 
-        The link is ``<mail.unsubscribe_base_url>/consent/<token>``; the token is made and
-        remembered by the caller (the store), unguessable, so nobody but the candidate can
-        consent for them.
+        The link is ``<mail.unsubscribe_base_url>/consent/<token>``, the layout of
+        :meth:`ats_reject.links.LinkSigner.url`: make the token with
+        ``signer.sign(LinkPurpose.CONSENT, subject_id)``, so nobody but the candidate can
+        consent for them and the link names no person.
 
         Returns:
             ``None`` when the decision invites nobody.
 
         Raises:
             ConfigurationError: No consent link base is configured.
-            ValueError: The token is not 16-128 letters, digits, ``-`` or ``_``.
+            ValueError: The token is not 16-512 letters, digits, ``-`` or ``_``.
         """
         if not decision.talent_pool:
             return None
@@ -330,7 +254,7 @@ class FollowUpPlanner:
                 key_path="mail.unsubscribe_base_url",
             )
         if not _TOKEN.match(token):
-            raise ValueError("a consent token is 16-128 letters, digits, '-' or '_'")
+            raise ValueError("a consent token is 16-512 letters, digits, '-' or '_'")
         months = self.retention_for(application).consent_months
         return TalentPoolInvitation(
             consent_url=f"{self.consent_base_url.rstrip('/')}/consent/{token}",
@@ -349,7 +273,9 @@ class FollowUpPlanner:
             return consent
         zone = self.zone_for(application)
         terms = self.retention_for(application)
-        return replace(consent, expires_at=self._add(consent.given_at, terms.with_consent, zone))
+        return replace(
+            consent, expires_at=self._places.add(consent.given_at, terms.with_consent, zone)
+        )
 
     def after_consent(
         self,
@@ -377,96 +303,21 @@ class FollowUpPlanner:
             Actions keyed by the consent (``consent:<given_at>``), so a renewal plans anew.
         """
         zone = self.zone_for(application)
-        terms = self.retention_for(application)
-        version = f"consent:{decision_version(consent.given_at)}"
-
-        def action(
-            kind: MessageKind,
-            due_at: datetime,
-            reasons: tuple[str, ...],
-            *,
-            key: str = version,
-            template: str | None = None,
-            deadline: datetime | None = None,
-        ) -> PlannedAction:
-            message = kind is not MessageKind.RETENTION_PURGE
-            return PlannedAction(
-                connection=connection,
-                application_id=application.id,
-                message_kind=kind,
-                decision_version=key,
-                channel=Channel.EMAIL if message else Channel.NONE,
-                due_at=due_at,
-                template=template,
-                deadline=deadline,
-                deadline_met=deadline is None or due_at < deadline,
-                audience=Audience.CANDIDATE if message else Audience.NOBODY,
-                condition=ActionCondition.CONSENT_GIVEN if message else ActionCondition.NO_CONSENT,
-                zone=zone.zone,
-                reasons=reasons,
-            )
-
-        if consent.withdrawn_at is not None:
-            due = max(consent.withdrawn_at, ensure_aware(self._clock.now()))
-            withdrawn = (
-                f"the consent was withdrawn on {_local(consent.withdrawn_at, zone.zone)}: the "
-                "data kept for the talent pool is deleted now, unless the person applied again "
-                "or was hired",
-            )
-            return (action(MessageKind.RETENTION_PURGE, due, withdrawn),)
-        expires = self.with_expiry(application, consent).expires_at
-        assert expires is not None  # noqa: S101 - with_expiry always sets it
-        given = f"the consent given on {_local(consent.given_at, zone.zone)}"
-        how_long = (
-            "as the consent records say"
-            if consent.expires_at is not None
-            else f"{terms.with_consent} ({terms.with_consent_key}; {terms.describe()})"
+        recorded = self.with_expiry(application, consent)
+        return consent_actions(
+            self._places,
+            connection,
+            application.id,
+            recorded,
+            zone=zone,
+            terms=self.retention_for(application),
+            expiry_recorded=consent.expires_at is not None,
+            renew_before=self._renew_before,
+            re_engagement=[
+                offset if isinstance(offset, Duration) else parse_duration(offset)
+                for offset in re_engagement
+            ],
         )
-        actions: list[PlannedAction] = []
-        for offset in re_engagement:
-            period = offset if isinstance(offset, Duration) else parse_duration(offset)
-            due = self._next_allowed(self._add(consent.given_at, period, zone), zone)
-            if due >= expires:
-                continue
-            actions.append(
-                action(
-                    MessageKind.RE_ENGAGEMENT,
-                    due,
-                    (
-                        f"re-engagement {period} after {given}, only while the consent holds "
-                        "and the person has not re-applied, unsubscribed or been hired",
-                    ),
-                    key=f"{version}#{period}",
-                    template=_RE_ENGAGEMENT_TEMPLATE,
-                )
-            )
-        ask_from = max(self._subtract(expires, self._renew_before, zone), consent.given_at)
-        renew_at = self._next_allowed(ask_from, zone)
-        actions.append(
-            action(
-                MessageKind.CONSENT_RENEWAL,
-                renew_at,
-                (
-                    f"{given} lasts {how_long}: it expires at {_local(expires, zone.zone)}",
-                    f"the person is asked to renew it {self._renew_before} before "
-                    "(followups.consent_renew_before), at the first allowed time "
-                    f"({self._window.describe()}): {_local(renew_at, zone.zone)}",
-                ),
-                template=_CONSENT_TEMPLATE,
-                deadline=expires,
-            )
-        )
-        actions.append(
-            action(
-                MessageKind.RETENTION_PURGE,
-                expires,
-                (
-                    f"when {given} expires at {_local(expires, zone.zone)} without renewal, "
-                    "the data is deleted, unless the person applied again or was hired",
-                ),
-            )
-        )
-        return tuple(actions)
 
     # --- promised decision dates ------------------------------------------------------------
 
@@ -502,10 +353,9 @@ class FollowUpPlanner:
             )
             return PromisePlan(PromiseLookup(found, ignored))
         promised = f"read from {found.source}: a decision by " + (
-            f"{_DAY_NAMES[found.day.weekday()]} {found.day:%Y-%m-%d} (the end of that day "
-            f"in {zone.zone})"
+            f"{day_label(found.day)} (the end of that day in {zone.zone})"
             if found.date_only
-            else _local(found.passes_at, zone.zone)
+            else local_label(found.passes_at, zone.zone)
         )
         actions: list[PlannedAction] = []
         for planned in self.engine.plan_promise(connection, application, found.passes_at):
@@ -516,12 +366,13 @@ class FollowUpPlanner:
             ):
                 begins = datetime.combine(found.day, time(0), tzinfo=ZoneInfo(zone.zone))
                 due = max(
-                    begins.astimezone(UTC) - _elapsed(self._remind_before),
-                    ensure_aware(self._clock.now()),
+                    begins.astimezone(UTC) - elapsed(self._remind_before),
+                    self._places.now(),
                 )
                 why = (
                     f"the recruiter is reminded {self._remind_before} before the promised day "
-                    f"begins (policy.promises.remind_recruiter_before): {_local(due, zone.zone)}"
+                    "begins (policy.promises.remind_recruiter_before): "
+                    f"{local_label(due, zone.zone)}"
                 )
                 actions.append(replace(planned, due_at=due, reasons=(promised, why)))
             else:

@@ -160,9 +160,11 @@ def test_the_table_shows_each_application(
     assert "dry run: nothing is stored or sent" in result.out
     for application_id in ("app-101", "app-104", "app-106a", "app-110a"):
         assert application_id in result.out
-    row = result.out[result.out.index("app-104") - 200 :]
+    rows = result.out.split("├")
+    (row,) = [row for row in rows if "app-104" in row]
     assert "Mon 2026-03-09" in row
     assert "America/Chicago" in row
+    assert "rule default:interviewed" in row
     assert "held" in result.out
     assert "cancelled" in result.out
     assert "@example.com" not in result.out

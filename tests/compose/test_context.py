@@ -160,7 +160,7 @@ def test_the_default_sender_signs_when_nobody_in_the_ats_can() -> None:
 def test_without_any_sender_the_error_names_the_setting_and_no_person() -> None:
     with pytest.raises(ConfigurationError) as caught:
         build_context(make_application(recruiter=None), company="Northwind Labs")
-    assert caught.value.key_path == "compose.default_sender"
+    assert caught.value.key_path == "company.sign_off"
     assert "a-1" in str(caught.value)
     assert "Alex" not in str(caught.value)
 

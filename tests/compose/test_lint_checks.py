@@ -345,6 +345,7 @@ def test_codes_are_stable() -> None:
         "ARL014": "consent-link-missing",
         "ARL015": "no-consent",
         "ARL016": "no-term-list",
+        "ARL017": "withdrawal-states-rejection",
         "ARL101": "age",
         "ARL102": "gender",
         "ARL103": "pregnancy",

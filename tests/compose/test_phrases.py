@@ -158,8 +158,9 @@ def write_terms(folder: Path, body: str) -> Path:
 
 
 def test_an_unknown_category_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="unknown categories"):
+    with pytest.raises(ConfigurationError, match="unknown categories") as caught:
         load_terms("en", write_terms(tmp_path, "[categories.hobbies]\nterms = ['golf']\n"))
+    assert caught.value.key_path == "templates.lint_terms"
 
 
 def test_a_bad_phrase_in_a_user_file_is_refused(tmp_path: Path) -> None:
@@ -174,8 +175,10 @@ def test_a_bad_severity_is_refused(tmp_path: Path) -> None:
 
 
 def test_broken_toml_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="not valid TOML"):
+    with pytest.raises(ConfigurationError, match="not valid TOML") as caught:
         load_terms("en", write_terms(tmp_path, "[categories.age\n"))
+    assert caught.value.key_path == "templates.lint_terms"
+    assert "en.toml in the lint-terms folder" in str(caught.value)
 
 
 def test_a_user_file_appends_to_the_shipped_one(tmp_path: Path) -> None:

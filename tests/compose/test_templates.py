@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from ats_reject.compose import (
     Composer,
@@ -16,6 +17,10 @@ from ats_reject.compose import (
     check_templates,
     sample_context,
 )
+from ats_reject.compose._terms import LINT_TERMS_KEY_PATH
+from ats_reject.compose.context import SIGN_OFF_KEY_PATH
+from ats_reject.compose.templates import FOLDER_KEY_PATH
+from ats_reject.config import CompanySettings, Config, TemplateSettings
 from ats_reject.errors import ConfigurationError
 from ats_reject.models import StageKind
 
@@ -122,7 +127,33 @@ def test_no_template_in_any_locale_is_an_error() -> None:
 def test_a_missing_folder_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as caught:
         TemplateSet(tmp_path / "nope")
-    assert caught.value.key_path == "templates.dir"
+    assert caught.value.key_path == "templates.folder"
+
+
+def test_a_template_error_names_the_template_folder_setting(tmp_path: Path) -> None:
+    files = simple("en/rejection")
+    files["en/rejection.text.j2"] = "{% if %}"
+    composer = Composer.from_paths(write(tmp_path, files))
+    with pytest.raises(MessageTemplateError) as caught:
+        composer.compose(Purpose.REJECTION, sample_context(stage=StageKind.OTHER))
+    assert caught.value.key_path == "templates.folder"
+    assert str(caught.value).startswith("templates.folder: template user:en/rejection.text.j2")
+
+
+@pytest.mark.parametrize(
+    ("key_path", "model"),
+    [
+        (FOLDER_KEY_PATH, TemplateSettings),
+        (LINT_TERMS_KEY_PATH, TemplateSettings),
+        (SIGN_OFF_KEY_PATH, CompanySettings),
+    ],
+)
+def test_error_key_paths_are_keys_of_the_configuration(
+    key_path: str, model: type[BaseModel]
+) -> None:
+    table, key = key_path.split(".")
+    assert key in model.model_fields
+    assert Config.model_fields[table].annotation is model
 
 
 def test_stray_files_are_reported(tmp_path: Path) -> None:

@@ -118,9 +118,7 @@ class AtsChannel(ChannelBase):
             return self._logged(
                 request, _failed(DeliveryOutcome.TRANSIENT, DeliveryReason.ATS_UNAVAILABLE, exc)
             )
-        return self._logged(
-            request, DeliveryResult(DeliveryOutcome.SENT, DeliveryReason.ACCEPTED)
-        )
+        return self._logged(request, DeliveryResult(DeliveryOutcome.SENT, DeliveryReason.ACCEPTED))
 
     def _logged(self, request: AtsEmailRequest, result: DeliveryResult) -> DeliveryResult:
         _log.info(
@@ -146,7 +144,6 @@ def _failed(outcome: DeliveryOutcome, reason: DeliveryReason, error: ApiError) -
     return DeliveryResult(
         outcome,
         reason,
-        smtp_code=None,
         retry_after=error.retry_after,
         detail=str(error),
     )

@@ -37,8 +37,7 @@ _LABELS = {
     "en": {
         "due": "Call due: {when}",
         "fallback": (
-            "If the call is not marked done by {when}, the e-mail goes to the candidate "
-            "instead."
+            "If the call is not marked done by {when}, the e-mail goes to the candidate instead."
         ),
         "done": "Call done",
         "send": "Send the e-mail instead",
@@ -162,7 +161,10 @@ class CallChannel(ChannelBase):
         lines = [due]
         if task.fallback_at is not None:
             lines.append(labels["fallback"].format(when=_when(task.fallback_at, task.zone, locale)))
-        footer = [f"{labels['done']}: {links.done_url}", f"{labels['send']}: {links.send_email_url}"]
+        footer = [
+            f"{labels['done']}: {links.done_url}",
+            f"{labels['send']}: {links.send_email_url}",
+        ]
         points = task.talking_points
         text = "\n".join([*lines, "", points.text.rstrip("\n"), "", *footer]) + "\n"
         content = _Notification(

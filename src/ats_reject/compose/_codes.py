@@ -52,6 +52,9 @@ LINT_CODES: dict[str, LintCode] = {
         LintCode("ARL014", "consent-link-missing", "The consent link is missing", _E),
         LintCode("ARL015", "no-consent", "Re-engagement without talent-pool consent", _E),
         LintCode("ARL016", "no-term-list", "No term list for the message's language", _E),
+        LintCode(
+            "ARL017", "withdrawal-states-rejection", "A thank-you for withdrawing rejects", _E
+        ),
         LintCode("ARL101", "age", "Age or an age proxy", _E),
         LintCode("ARL102", "gender", "Sex, gender or sexual orientation", _E),
         LintCode("ARL103", "pregnancy", "Pregnancy or parental leave", _E),

@@ -32,6 +32,7 @@ _CANDIDATE_FACING = frozenset(
         Purpose.HOLDING_UPDATE,
         Purpose.RE_ENGAGEMENT,
         Purpose.CONSENT_REQUEST,
+        Purpose.WITHDRAWAL_THANKS,
     }
 )
 _NAMES_ROLE = frozenset(
@@ -41,12 +42,15 @@ _NAMES_ROLE = frozenset(
         Purpose.CALL_TALKING_POINTS,
         Purpose.HOLDING_UPDATE,
         Purpose.RE_ENGAGEMENT,
+        Purpose.WITHDRAWAL_THANKS,
     }
 )
 _STATES_DECISION = frozenset(
     {Purpose.REJECTION, Purpose.CALL_FALLBACK, Purpose.CALL_TALKING_POINTS}
 )
 _DECISION_FIRST = frozenset({Purpose.REJECTION, Purpose.CALL_FALLBACK})
+# Messages with no decision of ours to announce: a rejection phrase in them is the error.
+_NO_DECISION = {Purpose.HOLDING_UPDATE: "ARL008", Purpose.WITHDRAWAL_THANKS: "ARL017"}
 
 # Left-over placeholders of this and other template languages, and fill-in markers.
 _UNFILLED = re.compile(
@@ -108,9 +112,10 @@ class Linter(ShapeChecks):
         if self.terms is not None:
             if purpose in _STATES_DECISION:
                 self._decision(scan, lowered_text, first_paragraph=purpose in _DECISION_FIRST)
-            elif purpose is Purpose.HOLDING_UPDATE:
+            elif purpose in _NO_DECISION:
+                code = _NO_DECISION[purpose]
                 for span in scan.decisions:
-                    self.findings.append(finding("ARL008", part="text", span=span))
+                    self.findings.append(finding(code, part="text", span=span))
         self._consent()
         return tuple(
             sorted(

@@ -18,12 +18,17 @@ from ats_reject.compose._phrases import PhraseSet, check_phrase, compile_pattern
 from ats_reject.errors import ConfigurationError
 
 __all__ = [
+    "LINT_TERMS_KEY_PATH",
     "Category",
     "StructureTerms",
     "TermEntry",
     "TermList",
     "load_terms",
 ]
+
+
+LINT_TERMS_KEY_PATH = "templates.lint_terms"
+"""The configuration key of the user's lint-term folder; errors in its files name it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +204,8 @@ def load_terms(locale: str, extra_dir: Path | None = None) -> TermList | None:
         The term list, or ``None`` when neither file exists.
 
     Raises:
-        ConfigurationError: A file is not valid TOML or uses an unknown category or syntax.
+        ConfigurationError: A file is not valid TOML or uses an unknown category or syntax;
+            for a user file the key path is ``templates.lint_terms``.
     """
     shipped = _shipped(locale)
     user_path = extra_dir / f"{locale}.toml" if extra_dir is not None else None
@@ -209,6 +215,11 @@ def load_terms(locale: str, extra_dir: Path | None = None) -> TermList | None:
     data: dict[str, Any] = {}
     if shipped is not None:
         data = _read_toml(shipped, f"lint_terms/{locale}.toml")
-    if user_text is not None:
-        data = _merge(data, _read_toml(user_text, f"{locale}.toml in the lint-terms folder"))
-    return _build(locale, data, f"lint_terms/{locale}.toml")
+    if user_text is None:
+        return _build(locale, data, f"lint_terms/{locale}.toml")
+    # The shipped lists are valid (a test checks them), so any problem now is the user's.
+    source = f"{locale}.toml in the lint-terms folder"
+    try:
+        return _build(locale, _merge(data, _read_toml(user_text, source)), source)
+    except ConfigurationError as exc:
+        raise ConfigurationError(str(exc), key_path=LINT_TERMS_KEY_PATH) from None

@@ -21,6 +21,7 @@ from ats_reject.errors import ConfigurationError
 from ats_reject.models import Application, CanonicalModel, StageKind, User
 
 __all__ = [
+    "SIGN_OFF_KEY_PATH",
     "FeedbackScope",
     "MessageContext",
     "Purpose",
@@ -33,6 +34,9 @@ MAX_FEEDBACK_ITEMS = 5
 """A hard ceiling on strengths and on growth areas, whatever cap a caller asks for."""
 
 MAX_FEEDBACK_ITEM_CHARS = 400
+
+SIGN_OFF_KEY_PATH = "company.sign_off"
+"""The configuration key of the person who signs when the ATS names nobody."""
 
 
 class Purpose(StrEnum):
@@ -50,6 +54,8 @@ class Purpose(StrEnum):
     """A new opening, to a candidate who agreed to be contacted about one."""
     CONSENT_REQUEST = "consent_request"
     """Ask (or ask again) for consent to keep the candidate's details in the talent pool."""
+    WITHDRAWAL_THANKS = "withdrawal_thanks"
+    """Thank a candidate who withdrew: no decision of ours to state, never a rejection."""
 
 
 class FeedbackScope(StrEnum):
@@ -250,8 +256,8 @@ def _resolve_sender(
         return default_sender
     raise ConfigurationError(
         f"application {application.id}: no named sender (no recruiter or coordinator "
-        "with a name in the ATS); configure a default sender",
-        key_path="compose.default_sender",
+        "with a name in the ATS); set the person who signs instead",
+        key_path=SIGN_OFF_KEY_PATH,
     )
 
 
@@ -284,7 +290,8 @@ def build_context(
         company: The company name as candidates know it.
         sender: Who signs: a :class:`Sender`, an ATS :class:`~ats_reject.models.User`, or
             ``None`` for the application's recruiter, then its coordinator.
-        default_sender: Who signs when nobody above has a name (a team inbox, say).
+        default_sender: Who signs when nobody above has a name: the configuration's
+            ``company.sign_off``.
         role: The role to name, when it is not the application's job (a new opening, for
             re-engagement).
         locale: The locale to write in; ``None`` uses the candidate's, when the ATS holds a
@@ -303,7 +310,7 @@ def build_context(
         The context, validated.
 
     Raises:
-        ConfigurationError: Nobody can sign the message.
+        ConfigurationError: Nobody can sign the message (key path ``company.sign_off``).
         pydantic.ValidationError: A value is invalid (the error does not echo it).
     """
     candidate = application.candidate

@@ -39,6 +39,7 @@ from ats_reject.errors import ConfigurationError
 
 __all__ = [
     "EMPTY_MARK",
+    "FOLDER_KEY_PATH",
     "PARTS",
     "MessageTemplateError",
     "TemplateBundle",
@@ -50,6 +51,9 @@ PARTS = ("subject", "text", "html")
 
 EMPTY_MARK = "\ue000"
 """Written where a placeholder rendered nothing, so the lint can point at the spot."""
+
+FOLDER_KEY_PATH = "templates.folder"
+"""The configuration key of the user's template folder; template errors name it."""
 
 _USER = "user"
 _DEFAULT = "default"
@@ -74,7 +78,7 @@ class MessageTemplateError(ConfigurationError):
         self.line = line
         self.reason = reason
         where = f"template {template}" + (f", line {line}" if line else "")
-        super().__init__(f"{where}: {reason}", key_path="templates")
+        super().__init__(f"{where}: {reason}", key_path=FOLDER_KEY_PATH)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle through the keyword constructor (errors cross process boundaries)."""
@@ -161,17 +165,17 @@ class TemplateSet:
 
     Args:
         user_dir: A folder laid out like the shipped one (see the module docstring), or
-            ``None`` for the defaults alone.
+            ``None`` for the defaults alone: the configuration's ``templates.folder``.
 
     Raises:
-        ConfigurationError: *user_dir* is not a folder.
+        ConfigurationError: *user_dir* is not a folder (key path ``templates.folder``).
     """
 
     def __init__(self, user_dir: Path | str | None = None) -> None:
         self.user_dir = Path(user_dir) if user_dir is not None else None
         if self.user_dir is not None and not self.user_dir.is_dir():
             raise ConfigurationError(
-                "the templates folder does not exist", key_path="templates.dir"
+                "the templates folder does not exist", key_path=FOLDER_KEY_PATH
             )
         default_loader = jinja2.PackageLoader("ats_reject.compose", "templates")
         prefixed: dict[str, jinja2.BaseLoader] = {_DEFAULT: default_loader}

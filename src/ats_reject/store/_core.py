@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from pydantic import SecretStr
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ats_reject._redact import redact_text
+from ats_reject._redact import sanitize_log_value
 from ats_reject.clock import Clock, SystemClock, ensure_aware
 from ats_reject.store._connect import (
     BEGIN_OPTION,
@@ -218,7 +218,7 @@ class StoreCore:
 def _safe_detail(detail: object) -> str | None:
     if detail is None:
         return None
-    return redact_text(str(detail), max_length=480)
+    return safe_text(str(detail))
 
 
 def _key_bytes(key: str | bytes | SecretStr | None) -> bytes | None:
@@ -249,3 +249,18 @@ def _load_or_create_key(store: StoreCore) -> Callable[[sa.Connection], bytes]:
 def new_token() -> str:
     """A fresh random claim token."""
     return secrets.token_hex(16)
+
+
+_ADDRESS = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+")
+
+
+def safe_text(text: str, *, max_length: int = 480) -> str:
+    """Short operator text (an SMTP reply, a reason) fit for a row and a log.
+
+    Addresses are masked and control characters neutralised; numbers are kept, because
+    enhanced status codes such as ``4.7.1`` are the point of the text.
+    """
+    cleaned = sanitize_log_value(_ADDRESS.sub("[email]", text))
+    if len(cleaned) > max_length:
+        cleaned = cleaned[: max_length - 1] + "…"
+    return cleaned

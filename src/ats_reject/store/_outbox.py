@@ -14,8 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ats_reject._redact import redact_text
-from ats_reject.store._core import new_token
+from ats_reject.store._core import new_token, safe_text
 from ats_reject.store._planning import PlanningOperations
 from ats_reject.store._records import (
     ActionRecord,
@@ -58,7 +57,7 @@ _HELD_BY_WORKER = (ActionStatus.CLAIMED.value, ActionStatus.SENDING.value)
 
 
 def _safe(text: str) -> str:
-    return redact_text(text, max_length=480)
+    return safe_text(text)
 
 
 class OutboxOperations(PlanningOperations):

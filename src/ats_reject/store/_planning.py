@@ -10,9 +10,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ats_reject._redact import redact_text
 from ats_reject.policy import PlannedAction
-from ats_reject.store._inbox import InboxOperations, minimised_event_json
+from ats_reject.clock import ensure_aware
+from ats_reject.store._core import safe_text
+from ats_reject.store._inbox import InboxOperations, check_length, minimised_event_json
 from ats_reject.store._records import Cancellation, EventCompletion, action_payload
 from ats_reject.store._schema import events as event_table
 from ats_reject.store._schema import planned_actions as outbox
@@ -216,6 +217,11 @@ class PlanningOperations(InboxOperations):
         event_ref: int | None,
         moment: datetime,
     ) -> dict[str, object]:
+        # Checked row by row inside the transaction: a bad action rolls back the whole event.
+        check_length("connection", action.connection, 100)
+        check_length("application_id", action.application_id, 255)
+        check_length("decision_version", action.decision_version, 100)
+        ensure_aware(action.due_at)
         send_id = send_id_for(action.key)
         give_up = action.due_at + self.give_up_after if self.give_up_after is not None else None
         return {
@@ -260,7 +266,7 @@ class PlanningOperations(InboxOperations):
             conditions.append(outbox.c.decision_version.not_in(cancellation.keep_versions))
         if cancellation.kinds:
             conditions.append(outbox.c.message_kind.in_([kind.value for kind in cancellation.kinds]))
-        reason = redact_text(cancellation.reason, max_length=480)
+        reason = safe_text(cancellation.reason)
         rows = db.execute(
             sa.update(outbox)
             .where(*conditions)
