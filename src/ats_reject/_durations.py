@@ -180,10 +180,12 @@ def shift(
         local = start.astimezone(zone)
     day = local.date()
     if duration.business_days:
-        if isinstance(working, HolidayCalendar):
+        if type(working) is HolidayCalendar:
             day = _working_day_after(working, day, amount)
         else:
-            day = _walk_business_days(day, amount, working)
+            # A subclass may answer differently from the year lists: ask it day by day.
+            asked = working.is_working_day if isinstance(working, HolidayCalendar) else working
+            day = _walk_business_days(day, amount, asked)
     elif unit == "days":
         day += timedelta(days=amount)
     elif unit == "weeks":

@@ -244,6 +244,15 @@ def not_counted_note(
 def closed_days_note(first: date, last: date, calendar: HolidayCalendar) -> str:
     """:func:`not_counted_note` of a count of business days from local *first* to *last*."""
     closed: list[str] = []
+    if type(calendar) is not HolidayCalendar:
+        # A subclass may answer differently from the year lists: ask it day by day.
+        day = first
+        while day < last:
+            day += _ONE_DAY
+            holiday = calendar.holiday(day)
+            if holiday is not None and day.weekday() not in calendar.weekend:
+                closed.append(f"{day_label(day)}, {holiday}")
+        return _not_counting(closed)
     low, high = first.toordinal(), last.toordinal()
     # The days after the first up to the last: closed days outside the weekend, in order.
     for year in range(first.year, last.year + 1):
@@ -253,6 +262,10 @@ def closed_days_note(first: date, last: date, calendar: HolidayCalendar) -> str:
         for ordinal in workdays[begin : bisect.bisect_right(workdays, high, begin)]:
             day = date.fromordinal(ordinal)
             closed.append(f"{day_label(day)}, {days.closed[day]}")
+    return _not_counting(closed)
+
+
+def _not_counting(closed: list[str]) -> str:
     if not closed:
         return ""
     if len(closed) > _MAX_SKIPPED_DAYS_LISTED:

@@ -19,8 +19,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 
-from ats_reject.channels import Mailbox, MessageBuilder, OutboundMessage
+from ats_reject.channels import Mailbox, MessageBuilder, OutboundMessage, SmtpChannel
 from ats_reject.clock import FrozenClock
+from ats_reject.config import SmtpSecurity, SmtpSettings
 from ats_reject.links import LinkSigner
 from ats_reject.policy import MessageKind
 
@@ -283,6 +284,27 @@ def builder(clock: FrozenClock, signer: LinkSigner) -> MessageBuilder:
         unsubscribe_base_url="https://jobs.northwind.example/l",
         list_sender=Mailbox("talent-pool@northwind.example", "Northwind Talent Pool"),
     )
+
+
+def smtp_settings(port: int, **extra: object) -> SmtpSettings:
+    """Settings for the test server: plain text on 127.0.0.1 unless *extra* says otherwise."""
+    values: dict[str, object] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "security": SmtpSecurity.NONE,
+        "timeout": 5.0,
+    }
+    values.update(extra)
+    return SmtpSettings.model_validate(values)
+
+
+@pytest.fixture
+def channel(smtp_server: SmtpServer, builder: MessageBuilder) -> Iterator[SmtpChannel]:
+    made = SmtpChannel(
+        smtp_settings(smtp_server.port), builder=builder, local_hostname="client.test"
+    )
+    yield made
+    made.close()
 
 
 def outbound(

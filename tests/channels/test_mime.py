@@ -14,13 +14,21 @@ from hypothesis import strategies as st
 from ats_reject.channels import (
     LIST_MESSAGE_KINDS,
     Mailbox,
-    MessageBuildError,
     MessageBuilder,
+    MessageBuildError,
     OutboundMessage,
     message_id_for,
 )
 from ats_reject.clock import FrozenClock
-from ats_reject.compose import Composer, Purpose, build_context
+from ats_reject.compose import (
+    ComposedMessage,
+    Composer,
+    LintFinding,
+    LintReport,
+    Purpose,
+    Severity,
+    sample_context,
+)
 from ats_reject.config import ReplyToPolicy
 from ats_reject.errors import ConfigurationError
 from ats_reject.links import LinkPurpose, LinkSigner
@@ -42,9 +50,7 @@ def parsed(message: EmailMessage) -> EmailMessage:
 def test_every_message_has_the_reliability_headers(builder: MessageBuilder) -> None:
     message = parsed(builder.build(outbound(reply_to=RECRUITER)))
 
-    assert message["Message-ID"] == (
-        "<send-0f9c2e7a4b1d4e3c8a6b5d4c3b2a1908@northwind.example>"
-    )
+    assert message["Message-ID"] == ("<send-0f9c2e7a4b1d4e3c8a6b5d4c3b2a1908@northwind.example>")
     assert message["Date"].datetime == datetime(2025, 6, 2, 8, 30, tzinfo=UTC)
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["From"].addresses[0].addr_spec == "talent@northwind.example"
@@ -170,12 +176,12 @@ def test_text_only_is_a_single_plain_part(builder: MessageBuilder) -> None:
 def test_non_ascii_names_and_subjects_are_encoded(builder: MessageBuilder) -> None:
     message = parsed(
         builder.build(
-            outbound(name="Jürgen Müller", subject="Ihre Bewerbung – Entscheidung für Öl & Gas")
+            outbound(name="Jürgen Müller", subject="Ihre Bewerbung: Entscheidung für Öl & Gas")
         )
     )
 
     assert message["To"].addresses[0].display_name == "Jürgen Müller"
-    assert message["Subject"] == "Ihre Bewerbung – Entscheidung für Öl & Gas"
+    assert message["Subject"] == "Ihre Bewerbung: Entscheidung für Öl & Gas"
 
 
 def test_bcc_is_in_the_envelope_not_the_message(builder: MessageBuilder) -> None:
@@ -236,7 +242,7 @@ def test_reply_to_follows_the_policy(
 @pytest.mark.parametrize(
     "address",
     [
-        "plain",
+        "no-at-sign",
         "two@@example.test",
         "a@b",
         "with space@example.test",
@@ -263,14 +269,38 @@ def test_send_ids_outside_the_grammar_are_refused(builder: MessageBuilder, send_
     assert caught.value.code == "invalid_send_id"
 
 
+def test_a_composed_message_builds_and_reads_back(builder: MessageBuilder) -> None:
+    composed = Composer().compose(Purpose.REJECTION, sample_context(Purpose.REJECTION))
+    assert not composed.lint.route_to_human
+
+    message = parsed(
+        builder.build(
+            OutboundMessage(
+                send_id="composed-1",
+                kind=MessageKind.REJECTION,
+                to=Mailbox("canary.qz.1@example.test", "Alex"),
+                content=composed,
+            )
+        )
+    )
+
+    assert message["Subject"] == composed.subject
+    plain = message.get_body(("plain",))
+    assert plain is not None
+    assert plain.get_content().replace("\r\n", "\n") == composed.text
+    assert (message.get_body(("html",)) is not None) == (composed.html is not None)
+
+
 def test_a_message_still_routed_to_a_person_is_refused(builder: MessageBuilder) -> None:
-    composer = Composer()
-    context = build_context(
-        None,  # type: ignore[arg-type]
-    ) if False else None
-    del context
-    message = composer.compose(Purpose.REJECTION, _sample_context())
-    forced = _with_lint_error(message)
+    flagged = ComposedMessage(
+        purpose=Purpose.REJECTION,
+        subject="Your application",
+        text="Body",
+        html=None,
+        locale_used="en",
+        template_id="default:en/rejection",
+        lint=LintReport(findings=(LintFinding("ARL101", Severity.ERROR, "an error"),)),
+    )
 
     with pytest.raises(MessageBuildError) as caught:
         builder.build(
@@ -278,7 +308,41 @@ def test_a_message_still_routed_to_a_person_is_refused(builder: MessageBuilder) 
                 send_id="lint-1",
                 kind=MessageKind.REJECTION,
                 to=Mailbox("canary.qz.1@example.test"),
-                content=forced,
+                content=flagged,
             )
         )
     assert caught.value.code == "needs_review"
+
+
+_HOSTILE = st.lists(
+    st.sampled_from(["a", " ", "\r", "\n", "\r\n", ":", "Bcc: x@y.z", "\x00", "\u2028", "ü"]),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(name=_HOSTILE, subject=_HOSTILE)
+def test_names_and_subjects_can_never_add_a_header(name: str, subject: str) -> None:
+    clock = FrozenClock(datetime(2025, 6, 2, 8, 30, tzinfo=UTC))
+    builder = MessageBuilder(sender=Mailbox("talent@northwind.example", name), clock=clock)
+    try:
+        built = builder.build(outbound(name=name, subject=subject + "x"))
+    except MessageBuildError:
+        return
+    message = parsed(built)
+
+    assert sorted(message.keys()) == sorted(
+        [
+            "Date",
+            "From",
+            "To",
+            "Subject",
+            "Message-ID",
+            "Auto-Submitted",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+        ]
+    )
+    assert "\n" not in message["Subject"]
+    assert "\r" not in message["Subject"]

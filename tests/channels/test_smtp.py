@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import email
 import email.policy
-import ssl
-from collections.abc import Iterator
 
 import pytest
-from pydantic import SecretStr
 
 from ats_reject.channels import (
     DeliveryOutcome,
@@ -17,31 +14,12 @@ from ats_reject.channels import (
     RecipientRole,
     SmtpChannel,
 )
-from ats_reject.config import SmtpSecurity, SmtpSettings
 from ats_reject.testing import LeakGuard
 
-from .conftest import SMTP_PASSWORD, SMTP_USER, SmtpServer, free_port, outbound
+from .conftest import SmtpServer, outbound, smtp_settings
 
 TO = "canary.qz.1@example.test"
 CC = "canary.qz.2@example.test"
-
-
-def _settings(server_port: int, **extra: object) -> SmtpSettings:
-    values: dict[str, object] = {
-        "host": "127.0.0.1",
-        "port": server_port,
-        "security": SmtpSecurity.NONE,
-        "timeout": 5.0,
-    }
-    values.update(extra)
-    return SmtpSettings.model_validate(values)
-
-
-@pytest.fixture
-def channel(smtp_server: SmtpServer, builder: MessageBuilder) -> Iterator[SmtpChannel]:
-    made = SmtpChannel(_settings(smtp_server.port), builder=builder, local_hostname="client.test")
-    yield made
-    made.close()
 
 
 def test_accepted_message_is_sent_with_its_message_id(
@@ -227,7 +205,7 @@ def test_read_timeout_after_the_final_dot_is_unknown(
     smtp_server: SmtpServer, builder: MessageBuilder
 ) -> None:
     smtp_server.handler.script.hang_after_data = True
-    channel = SmtpChannel(_settings(smtp_server.port, timeout=0.5), builder=builder)
+    channel = SmtpChannel(smtp_settings(smtp_server.port, timeout=0.5), builder=builder)
 
     result = channel.send(outbound())
 
@@ -235,9 +213,7 @@ def test_read_timeout_after_the_final_dot_is_unknown(
     assert len(smtp_server.handler.received) == 1
 
 
-def test_disconnect_before_data_is_transient(
-    channel: SmtpChannel, smtp_server: SmtpServer
-) -> None:
+def test_disconnect_before_data_is_transient(channel: SmtpChannel, smtp_server: SmtpServer) -> None:
     smtp_server.handler.script.drop_at_rcpt = True
 
     result = channel.send(outbound())
@@ -245,68 +221,6 @@ def test_disconnect_before_data_is_transient(
     assert result.outcome is DeliveryOutcome.TRANSIENT
     assert result.reason is DeliveryReason.CONNECTION_LOST
     assert smtp_server.handler.received == []
-
-
-def test_one_connection_carries_a_batch(channel: SmtpChannel, smtp_server: SmtpServer) -> None:
-    with channel:
-        results = [channel.send(outbound(f"batch-{number}")) for number in range(5)]
-
-    assert [result.outcome for result in results] == [DeliveryOutcome.SENT] * 5
-    assert smtp_server.handler.connections == 1
-    assert channel.connections_opened == 1
-    assert len(smtp_server.handler.received) == 5
-    assert len({result.message_id for result in results}) == 5
-
-
-def test_without_a_batch_each_message_has_its_own_connection(
-    channel: SmtpChannel, smtp_server: SmtpServer
-) -> None:
-    for number in range(3):
-        assert channel.send(outbound(f"single-{number}")).outcome is DeliveryOutcome.SENT
-
-    assert smtp_server.handler.connections == 3
-
-
-def test_batch_continues_after_refusals_on_the_same_connection(
-    channel: SmtpChannel, smtp_server: SmtpServer
-) -> None:
-    smtp_server.handler.script.rcpt["gone@example.test"] = "550 5.1.1 no such user"
-
-    with channel:
-        first = channel.send(outbound("refused-1", to="gone@example.test"))
-        second = channel.send(outbound("accepted-2"))
-
-    assert first.outcome is DeliveryOutcome.PERMANENT
-    assert second.outcome is DeliveryOutcome.SENT
-    assert smtp_server.handler.connections == 1
-
-
-@pytest.mark.parametrize("how", ["silent close", "421 then close"])
-def test_connection_dropped_between_messages_is_replaced(
-    channel: SmtpChannel, smtp_server: SmtpServer, how: str
-) -> None:
-    if how == "silent close":
-        smtp_server.handler.script.drop_on_second_mail = True
-    else:
-        smtp_server.handler.script.closing_on_second_mail = True
-
-    with channel:
-        first = channel.send(outbound("reuse-1"))
-        second = channel.send(outbound("reuse-2"))
-
-    assert (first.outcome, second.outcome) == (DeliveryOutcome.SENT, DeliveryOutcome.SENT)
-    assert channel.connections_opened == 2
-    assert len(smtp_server.handler.received) == 2
-
-
-def test_unreachable_server_is_a_transport_failure(builder: MessageBuilder) -> None:
-    channel = SmtpChannel(_settings(free_port()), builder=builder)
-
-    result = channel.send(outbound())
-
-    assert result.outcome is DeliveryOutcome.TRANSIENT
-    assert result.reason is DeliveryReason.CONNECT_FAILED
-    assert result.transport_failed
 
 
 def test_invalid_recipient_is_permanent_without_contacting_the_server(
@@ -318,108 +232,6 @@ def test_invalid_recipient_is_permanent_without_contacting_the_server(
     assert result.reason is DeliveryReason.INVALID_MESSAGE
     assert result.detail == "invalid_recipient"
     assert smtp_server.handler.connections == 0
-
-
-def test_starttls_with_login_delivers(
-    starttls_server: SmtpServer, builder: MessageBuilder, client_tls: ssl.SSLContext
-) -> None:
-    settings = _settings(
-        starttls_server.port,
-        security=SmtpSecurity.STARTTLS,
-        username=SMTP_USER,
-        password=SecretStr(SMTP_PASSWORD),
-    )
-    channel = SmtpChannel(settings, builder=builder, ssl_context=client_tls)
-
-    result = channel.send(outbound())
-
-    assert result.outcome is DeliveryOutcome.SENT
-    [received] = starttls_server.handler.received
-    assert received.authenticated
-
-
-def test_wrong_password_is_an_auth_failure_without_the_password(
-    starttls_server: SmtpServer,
-    builder: MessageBuilder,
-    client_tls: ssl.SSLContext,
-    leak_guard: LeakGuard,
-) -> None:
-    leak_guard.watch("wrong-password-canary-77")
-    settings = _settings(
-        starttls_server.port,
-        security=SmtpSecurity.STARTTLS,
-        username=SMTP_USER,
-        password=SecretStr("wrong-password-canary-77"),
-    )
-    channel = SmtpChannel(settings, builder=builder, ssl_context=client_tls)
-
-    result = channel.send(outbound())
-
-    assert result.outcome is DeliveryOutcome.TRANSIENT
-    assert result.reason is DeliveryReason.AUTH_FAILED
-    assert result.transport_failed
-    leak_guard.check_object("result", result)
-    leak_guard.check_object("channel", channel)
-
-
-def test_untrusted_certificate_is_a_tls_failure_never_plain_text(
-    starttls_server: SmtpServer, builder: MessageBuilder
-) -> None:
-    settings = _settings(starttls_server.port, security=SmtpSecurity.STARTTLS)
-    channel = SmtpChannel(settings, builder=builder, ssl_context=ssl.create_default_context())
-
-    result = channel.send(outbound())
-
-    assert result.reason is DeliveryReason.TLS_FAILED
-    assert starttls_server.handler.received == []
-
-
-def test_starttls_refused_when_the_server_does_not_offer_it(
-    smtp_server: SmtpServer, builder: MessageBuilder, client_tls: ssl.SSLContext
-) -> None:
-    settings = _settings(smtp_server.port, security=SmtpSecurity.STARTTLS)
-    channel = SmtpChannel(settings, builder=builder, ssl_context=client_tls)
-
-    result = channel.send(outbound())
-
-    assert result.reason is DeliveryReason.TLS_FAILED
-    assert smtp_server.handler.received == []
-
-
-def test_implicit_tls_with_login_delivers(
-    ssl_server: SmtpServer, builder: MessageBuilder, client_tls: ssl.SSLContext
-) -> None:
-    settings = _settings(
-        ssl_server.port,
-        security=SmtpSecurity.SSL,
-        username=SMTP_USER,
-        password=SecretStr(SMTP_PASSWORD),
-    )
-    channel = SmtpChannel(settings, builder=builder, ssl_context=client_tls)
-
-    with channel:
-        results = [channel.send(outbound(f"tls-{number}")) for number in range(2)]
-
-    assert [result.outcome for result in results] == [DeliveryOutcome.SENT] * 2
-    assert ssl_server.handler.connections == 1
-    assert all(received.authenticated for received in ssl_server.handler.received)
-
-
-def test_implicit_tls_with_an_untrusted_certificate_fails_cleanly(
-    ssl_server: SmtpServer, builder: MessageBuilder
-) -> None:
-    settings = _settings(ssl_server.port, security=SmtpSecurity.SSL)
-    channel = SmtpChannel(settings, builder=builder, ssl_context=ssl.create_default_context())
-
-    result = channel.send(outbound())
-
-    assert result.reason is DeliveryReason.TLS_FAILED
-
-
-def test_verify_connection_reports_a_usable_server(
-    channel: SmtpChannel, smtp_server: SmtpServer
-) -> None:
-    assert channel.verify_connection().outcome is DeliveryOutcome.SENT
 
 
 def test_no_address_or_content_reaches_logs_or_reprs(

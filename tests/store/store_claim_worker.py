@@ -11,10 +11,23 @@ from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
-from ats_reject.store import Store
+from ats_reject.store import ClaimedAction, Store
+
+
+class FencingViolationError(RuntimeError):
+    """A worker's own fresh claim was refused: the test fails."""
+
+
+def _send(store: Store, action: ClaimedAction, now: datetime, sent: list[int]) -> None:
+    if store.mark_sending(action.id, action.token, now=now).lost:
+        raise FencingViolationError(f"intent refused for {action.id}")
+    sent.append(action.id)
+    if store.complete(action.id, action.token, now=now).lost:
+        raise FencingViolationError(f"completion refused for {action.id}")
 
 
 def run(
+    *,
     url: str,
     schema: str | None,
     now_iso: str,
@@ -25,20 +38,13 @@ def run(
     """Work until nothing is due, then put ``("ok", ids)`` or ``("error", text)``."""
     now = datetime.fromisoformat(now_iso)
     store = Store(url, schema=schema, hash_key="store-tests-hash-key-0123456789abcdef")
-    completed: list[int] = []
+    sent: list[int] = []
     try:
         barrier.wait()
-        while True:
-            claimed = store.claim_due(now, batch, timedelta(minutes=10))
-            if not claimed:
-                break
+        while claimed := store.claim_due(now, batch, timedelta(minutes=10)):
             for action in claimed:
-                if store.mark_sending(action.id, action.token, now=now).lost:
-                    raise RuntimeError(f"intent refused for {action.id}")
-                completed.append(action.id)
-                if store.complete(action.id, action.token, now=now).lost:
-                    raise RuntimeError(f"completion refused for {action.id}")
-        results.put(("ok", completed))
+                _send(store, action, now, sent)
+        results.put(("ok", sent))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test
         results.put(("error", f"{type(exc).__name__}: {exc}"))
     finally:

@@ -157,9 +157,7 @@ def test_an_unreject_cancels_what_was_not_sent_yet(store: Store) -> None:
     )
 
     assert cancelled == 2
-    assert {r.status for r in store.actions_for("greenhouse", "app-1")} == {
-        ActionStatus.CANCELLED
-    }
+    assert {r.status for r in store.actions_for("greenhouse", "app-1")} == {ActionStatus.CANCELLED}
     assert store.actions_for("greenhouse", "app-1")[0].last_error == "unrejected in the ATS"
     assert store.actions_for("greenhouse", "app-2")[0].status is ActionStatus.PENDING
 
@@ -189,7 +187,9 @@ def test_a_new_decision_version_replaces_the_old_one_in_the_same_transaction(
         [planned("app-1", version=new, due_at=T0 + timedelta(days=1))],
         cancel=[
             Cancellation(
-                "greenhouse", "superseded by a new decision", application_id="app-1",
+                "greenhouse",
+                "superseded by a new decision",
+                application_id="app-1",
                 keep_versions=(new,),
             )
         ],
@@ -197,7 +197,9 @@ def test_a_new_decision_version_replaces_the_old_one_in_the_same_transaction(
 
     assert completion.cancelled == 1
     assert len(completion.planned) == 1
-    by_version = {r.planned.decision_version: r.status for r in store.actions_for("greenhouse", "app-1")}
+    by_version = {
+        r.planned.decision_version: r.status for r in store.actions_for("greenhouse", "app-1")
+    }
     assert by_version == {old: ActionStatus.CANCELLED, new: ActionStatus.PENDING}
 
 
@@ -208,4 +210,6 @@ def test_a_claimed_action_can_be_cancelled_and_its_worker_loses_the_claim(store:
     store.cancel_pending(Cancellation("greenhouse", "unrejected", application_id="app-1"))
 
     assert store.mark_sending(claimed.id, claimed.token).lost
-    assert store.get_action(claimed.id).status is ActionStatus.CANCELLED  # type: ignore[union-attr]
+    record = store.get_action(claimed.id)
+    assert record is not None
+    assert record.status is ActionStatus.CANCELLED

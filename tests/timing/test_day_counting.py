@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 
 from ats_reject._durations import add_duration
 from ats_reject._wallclock import not_counted_note
-from ats_reject.timing import Duration, HolidayCalendar, TimingConfigurationError
+from ats_reject.timing import (
+    Duration,
+    HolidayCalendar,
+    ResolvedZone,
+    TimingConfigurationError,
+    TimingRules,
+    plan_send_time,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True)
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Pacific/Auckland", "Asia/Kolkata"]
@@ -158,3 +165,27 @@ def test_an_observed_holiday_counts_on_the_day_it_is_observed() -> None:
         thursday, Duration(1, "days", True), ZoneInfo("UTC"), calendar.is_working_day
     )
     assert result.date() == date(2022, 1, 3)
+
+
+class _WednesdaysOff(HolidayCalendar):
+    """A calendar whose own answer the counting must respect."""
+
+    def holiday(self, day: date) -> str | None:
+        if day.weekday() == 2:
+            return "no-meeting Wednesday"
+        return super().holiday(day)
+
+
+def test_a_calendar_subclass_is_asked_for_its_own_closed_days() -> None:
+    calendar = _WednesdaysOff()
+    monday = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    three_days = Duration(3, "days", True)
+    result = add_duration(monday, three_days, ZoneInfo("UTC"), calendar.is_working_day)
+    assert result.date() == date(2026, 3, 6)
+    note = not_counted_note(monday, result, True, "UTC", calendar)
+    assert note == " (not counting Wednesday 2026-03-04, no-meeting Wednesday)"
+    rules = TimingRules(minimum_delay=Duration(1, "hours"), deadline=three_days)
+    zone = ResolvedZone("UTC", "default", "the company default time zone")
+    schedule = plan_send_time(monday, timing=rules, zone=zone, calendar=calendar)
+    assert schedule.deadline == result
+    assert any("not counting Wednesday 2026-03-04" in reason for reason in schedule.reasons)

@@ -30,7 +30,9 @@ def builder_from_settings(
 
     The sender is ``mail.smtp.from_address`` or else ``company.sender_address``, shown with
     ``company.sender_name`` (or the company name); replies follow ``mail.smtp.reply_to``
-    (``recruiter`` for the Maildir).
+    (``recruiter`` when there is no ``[mail.smtp]``). Arguments are those of
+    :func:`channel_from_settings`, and *unsubscribe_valid_for*: how long unsubscribe links
+    work.
 
     Raises:
         ConfigurationError: No sender address is configured, or unsubscribe links are
@@ -75,6 +77,7 @@ def channel_from_settings(
     clock: Clock,
     company: CompanySettings | None = None,
     link_signer: LinkSigner | None = None,
+    list_sender: Mailbox | None = None,
     ssl_context: ssl.SSLContext | None = None,
     local_hostname: str | None = None,
 ) -> SmtpChannel | MaildirChannel:
@@ -86,13 +89,17 @@ def channel_from_settings(
         company: The ``[company]`` settings (sender address and name, sign-off person).
         link_signer: Signs unsubscribe links; needed when ``mail.unsubscribe_base_url`` is
             set.
+        list_sender: The ``From`` of follow-up and talent-pool mail, kept apart from
+            transactional mail; the sender when not given.
         ssl_context: TLS settings for SMTP; the system defaults when not given.
         local_hostname: The ``EHLO`` name for SMTP; the machine's FQDN when not given.
 
     Raises:
         ConfigurationError: See :func:`builder_from_settings`.
     """
-    builder = builder_from_settings(mail, clock=clock, company=company, link_signer=link_signer)
+    builder = builder_from_settings(
+        mail, clock=clock, company=company, link_signer=link_signer, list_sender=list_sender
+    )
     if mail.transport is MailTransport.SMTP and mail.smtp is not None:
         return SmtpChannel(
             mail.smtp, builder=builder, ssl_context=ssl_context, local_hostname=local_hostname

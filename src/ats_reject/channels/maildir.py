@@ -60,11 +60,12 @@ class MaildirChannel(ChannelBase):
         return self._builder
 
     def open(self) -> None:
-        """Create the Maildir if it is missing.
+        """Create the Maildir (and the folders above it) if it is missing.
 
         Raises:
             OSError: The folder cannot be created.
         """
+        self._folder.parent.mkdir(parents=True, exist_ok=True)
         mailbox.Maildir(self._folder, create=True)
 
     def file_name(self, send_id: str) -> str:
@@ -129,7 +130,7 @@ class MaildirChannel(ChannelBase):
         )
         name = self.file_name(message.send_id)
         try:
-            mailbox.Maildir(self._folder, create=True)
+            self.open()
             if self.find(message.send_id) is not None:
                 return self._logged(message.send_id, already)
             written = self._deliver(name, prepared.message.as_bytes(policy=_FILE_POLICY))

@@ -35,7 +35,8 @@ from ats_reject.channels._results import (
     RecipientResult,
     RecipientRole,
 )
-from ats_reject.config import SmtpSecurity, SmtpSettings
+from ats_reject.channels._smtp_connect import ConnectFailedError, open_connection
+from ats_reject.config import SmtpSettings
 
 __all__ = ["SmtpChannel"]
 
@@ -293,66 +294,21 @@ class SmtpChannel(ChannelBase):
     # --- the connection ---------------------------------------------------------------
 
     def _connect(self) -> smtplib.SMTP:
-        settings = self._settings
-        context = self._ssl_context or ssl.create_default_context()
         try:
-            if settings.security is SmtpSecurity.SSL:
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    settings.host,
-                    settings.effective_port,
-                    self._local_hostname,
-                    timeout=settings.timeout,
-                    context=context,
-                )
-            else:
-                smtp = smtplib.SMTP(
-                    settings.host,
-                    settings.effective_port,
-                    self._local_hostname,
-                    timeout=settings.timeout,
-                )
-        except ssl.SSLError:
-            raise _AttemptEndedError(_transport(DeliveryReason.TLS_FAILED)) from None
-        except smtplib.SMTPResponseException as exc:
-            raise _AttemptEndedError(
-                _transport(
-                    DeliveryReason.CONNECT_FAILED, parse_reply(exc.smtp_code, exc.smtp_error)
-                )
-            ) from None
-        except (OSError, smtplib.SMTPException):
-            raise _AttemptEndedError(_transport(DeliveryReason.CONNECT_FAILED)) from None
+            smtp = open_connection(
+                self._settings,
+                ssl_context=self._ssl_context,
+                local_hostname=self._local_hostname,
+            )
+        except ConnectFailedError as exc:
+            raise _AttemptEndedError(exc.result) from None
         self.connections_opened += 1
-        try:
-            self._secure_and_login(smtp)
-        except _AttemptEndedError:
-            smtp.close()
-            raise
         _log.debug(
-            "smtp connection %d open (security=%s)", self.connections_opened, settings.security
+            "smtp connection %d open (security=%s)",
+            self.connections_opened,
+            self._settings.security.value,
         )
         return smtp
-
-    def _secure_and_login(self, smtp: smtplib.SMTP) -> None:
-        settings = self._settings
-        step = DeliveryReason.CONNECT_FAILED
-        try:
-            smtp.ehlo_or_helo_if_needed()
-            if settings.security is SmtpSecurity.STARTTLS:
-                step = DeliveryReason.TLS_FAILED
-                # smtplib refuses when the server does not offer STARTTLS: no plain fallback.
-                smtp.starttls(context=self._ssl_context or ssl.create_default_context())
-                smtp.ehlo()
-            if settings.username is not None and settings.password is not None:
-                step = DeliveryReason.AUTH_FAILED
-                smtp.login(settings.username, settings.password.get_secret_value())
-        except smtplib.SMTPResponseException as exc:
-            raise _AttemptEndedError(
-                _transport(step, parse_reply(exc.smtp_code, exc.smtp_error))
-            ) from None
-        except ssl.SSLError:
-            raise _AttemptEndedError(_transport(DeliveryReason.TLS_FAILED)) from None
-        except (OSError, smtplib.SMTPException):
-            raise _AttemptEndedError(_transport(step)) from None
 
     def _reset(self, smtp: smtplib.SMTP) -> None:
         """End a failed transaction so the connection can carry the next message."""
@@ -400,17 +356,6 @@ class SmtpChannel(ChannelBase):
 
 def _lost(message_id: str) -> DeliveryResult:
     return DeliveryResult(DeliveryOutcome.TRANSIENT, DeliveryReason.CONNECTION_LOST, message_id)
-
-
-def _transport(reason: DeliveryReason, reply: Reply | None = None) -> DeliveryResult:
-    # A transport failure says nothing about the message: it is worth another try later.
-    return DeliveryResult(
-        DeliveryOutcome.TRANSIENT,
-        reason,
-        smtp_code=reply.code if reply else None,
-        enhanced_code=reply.enhanced if reply else None,
-        detail=reply.detail if reply else None,
-    )
 
 
 def _result(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -123,7 +124,7 @@ def _sqlite_engine(url: sa.URL, *, busy_timeout: float, pool_size: int) -> sa.En
         try:
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cursor, busy_timeout)
             cursor.execute("PRAGMA synchronous = NORMAL")
             # Deleted rows are overwritten, so an erased person is not left in free pages.
             cursor.execute("PRAGMA secure_delete = ON")
@@ -138,6 +139,25 @@ def _sqlite_engine(url: sa.URL, *, busy_timeout: float, pool_size: int) -> sa.En
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _use_wal(cursor: Any, busy_timeout: float) -> None:
+    """Switch the database file to WAL once; it stays so for every later connection.
+
+    Changing the journal mode needs the file to itself, and SQLite reports ``SQLITE_BUSY``
+    for it at once instead of waiting, so a fresh file opened by several processes retries.
+    """
+    if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _sqlite_code(exc) != _SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _postgres_engine(

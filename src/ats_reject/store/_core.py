@@ -134,9 +134,7 @@ class StoreCore:
         """Run *work* in one read-only transaction."""
         return self._run(self._read_engine, operation, work)
 
-    def _run(
-        self, engine: sa.Engine, operation: str, work: Callable[[sa.Connection], _T]
-    ) -> _T:
+    def _run(self, engine: sa.Engine, operation: str, work: Callable[[sa.Connection], _T]) -> _T:
         attempt = 0
         while True:
             attempt += 1
@@ -234,7 +232,7 @@ def _key_bytes(key: str | bytes | SecretStr | None) -> bytes | None:
 
 def _load_or_create_key(store: StoreCore) -> Callable[[sa.Connection], bytes]:
     def work(connection: sa.Connection) -> bytes:
-        statement = store._insert(store_meta).values(  # noqa: SLF001
+        statement = store._insert(store_meta).values(
             name=_HASH_KEY_NAME, value=secrets.token_hex(32)
         )
         connection.execute(statement.on_conflict_do_nothing(index_elements=["name"]))

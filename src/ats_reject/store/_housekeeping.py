@@ -131,7 +131,9 @@ class HousekeepingOperations(PrivacyOperations):
             for row in rows
         ]
         self._suppress(db, entries, SuppressionReason.RETENTION, moment)
-        return db.execute(sa.delete(outbox).where(outbox.c.id.in_([row.id for row in rows]))).rowcount
+        return db.execute(
+            sa.delete(outbox).where(outbox.c.id.in_([row.id for row in rows]))
+        ).rowcount
 
     # -- scheduler ticks ----------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -82,7 +83,8 @@ class InboxOperations(StoreCore):
         check_length("delivery_id", delivery_id, _ID_LIMIT)
         moment = self._now(received_at)
         batch = tuple(events)
-        self._key()
+        if batch:
+            self._key()
         keys = [self._event_hashes(connection, event) for event in batch]
 
         def work(db: sa.Connection) -> DeliveryReceipt:
@@ -276,7 +278,7 @@ def _event_row(
     }
 
 
-def _stored_event(row: sa.Row[tuple[int, str, str, datetime, int | None]]) -> StoredEvent:
+def _stored_event(row: Any) -> StoredEvent:
     return StoredEvent(
         id=row.id,
         connection=row.connection,

@@ -8,6 +8,7 @@ upgrade once; at the head revision it does nothing.
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from pydantic import SecretStr
 
-from ats_reject.store._connect import create_store_engine, translate_error
+from ats_reject.store._connect import create_store_engine, is_transient, translate_error
 from ats_reject.store._core import StoreCore
 
 __all__ = ["current_revision", "head_revision", "upgrade"]
@@ -27,6 +28,7 @@ _logger = logging.getLogger("ats_reject.store")
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # An arbitrary constant naming the lock all upgraders of one database take.
 _ADVISORY_LOCK = 0x617473_72656A
+_ATTEMPTS = 5
 
 
 def _config() -> Config:
@@ -69,23 +71,9 @@ def upgrade(
         StoreUnavailableError: The database cannot be reached.
     """
     engine, owned = _engine_for(target, schema)
-    backend = engine.dialect.name
-    config = _config()
+    wanted = schema or (target.schema if isinstance(target, StoreCore) else None)
     try:
-        with engine.begin() as connection:
-            if backend == "postgresql":
-                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK})
-                wanted = schema or (target.schema if isinstance(target, StoreCore) else None)
-                if wanted is not None:
-                    connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{wanted}"')
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-            reached = MigrationContext.configure(connection).get_current_revision()
-    except (sa.exc.DBAPIError, sa.exc.TimeoutError) as exc:
-        translated = translate_error(exc, backend=backend, operation="upgrade")
-        if translated is None:
-            raise
-        raise translated from exc
+        reached = _upgrade_with_retry(engine, wanted, revision)
     finally:
         if owned:
             engine.dispose()
@@ -93,7 +81,39 @@ def upgrade(
     return reached or ""
 
 
-def current_revision(target: str | SecretStr | StoreCore, *, schema: str | None = None) -> str | None:
+def _upgrade_with_retry(engine: sa.Engine, schema: str | None, revision: str) -> str | None:
+    backend = engine.dialect.name
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return _upgrade_once(engine, schema, revision)
+        except (sa.exc.DBAPIError, sa.exc.TimeoutError) as exc:
+            if attempt < _ATTEMPTS and is_transient(exc):
+                time.sleep(0.05 * attempt)
+                continue
+            translated = translate_error(exc, backend=backend, operation="upgrade")
+            if translated is None:
+                raise
+            raise translated from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _upgrade_once(engine: sa.Engine, schema: str | None, revision: str) -> str | None:
+    config = _config()
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK}
+            )
+            if schema is not None:
+                connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def current_revision(
+    target: str | SecretStr | StoreCore, *, schema: str | None = None
+) -> str | None:
     """The revision the store's schema is at (``None`` for an empty database)."""
     engine, owned = _engine_for(target, schema)
     try:

@@ -159,9 +159,7 @@ class OutboxOperations(PlanningOperations):
                 last_error="lease expired before sending",
                 updated_at=moment,
             )
-            .returning(
-                outbox.c.id, outbox.c.connection, outbox.c.application_id, outbox.c.status
-            )
+            .returning(outbox.c.id, outbox.c.connection, outbox.c.application_id, outbox.c.status)
         ).all()
         audit = [
             {
@@ -200,6 +198,7 @@ class OutboxOperations(PlanningOperations):
         operation: str,
         action_id: int,
         token: str,
+        *,
         statuses: tuple[str, ...],
         values: dict[str, Any],
         audit: dict[str, Any] | None,
@@ -257,9 +256,9 @@ class OutboxOperations(PlanningOperations):
             "renew_lease",
             action_id,
             token,
-            _HELD_BY_WORKER,
-            {"lease_until": until, "updated_at": moment},
-            None,
+            statuses=_HELD_BY_WORKER,
+            values={"lease_until": until, "updated_at": moment},
+            audit=None,
         )
         if row is None:
             return LeaseLost(action_id, "renew_lease")
@@ -292,9 +291,9 @@ class OutboxOperations(PlanningOperations):
             "mark_sending",
             action_id,
             token,
-            (ActionStatus.CLAIMED.value,),
-            values,
-            {"at": moment, "event": "sending", "detail": None},
+            statuses=(ActionStatus.CLAIMED.value,),
+            values=values,
+            audit={"at": moment, "event": "sending", "detail": None},
         )
         if row is None:
             return LeaseLost(action_id, "mark_sending")
@@ -338,9 +337,9 @@ class OutboxOperations(PlanningOperations):
             "complete",
             action_id,
             token,
-            allowed,
-            values,
-            {"at": moment, "event": status.value, "detail": detail},
+            statuses=allowed,
+            values=values,
+            audit={"at": moment, "event": status.value, "detail": detail},
         )
         if row is None:
             return LeaseLost(action_id, "complete")
@@ -454,8 +453,8 @@ class OutboxOperations(PlanningOperations):
             "release",
             action_id,
             token,
-            (ActionStatus.CLAIMED.value,),
-            {
+            statuses=(ActionStatus.CLAIMED.value,),
+            values={
                 "status": ActionStatus.PENDING.value,
                 "attempts": outbox.c.attempts - 1,
                 "next_attempt_at": retry_at,
@@ -464,7 +463,7 @@ class OutboxOperations(PlanningOperations):
                 "last_error": _safe(reason),
                 "updated_at": moment,
             },
-            {"at": moment, "event": "released", "detail": reason},
+            audit={"at": moment, "event": "released", "detail": reason},
         )
         if row is None:
             return LeaseLost(action_id, "release")
@@ -550,9 +549,7 @@ class OutboxOperations(PlanningOperations):
 
         def work(db: sa.Connection) -> dict[ActionStatus, int]:
             counts = dict.fromkeys(ActionStatus, 0)
-            rows = db.execute(
-                sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status)
-            )
+            rows = db.execute(sa.select(outbox.c.status, sa.func.count()).group_by(outbox.c.status))
             for status, count in rows:
                 counts[ActionStatus(status)] = count
             return counts

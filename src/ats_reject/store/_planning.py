@@ -10,8 +10,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ats_reject.policy import PlannedAction
 from ats_reject.clock import ensure_aware
+from ats_reject.policy import PlannedAction
 from ats_reject.store._core import safe_text
 from ats_reject.store._inbox import InboxOperations, check_length, minimised_event_json
 from ats_reject.store._records import Cancellation, EventCompletion, action_payload
@@ -265,7 +265,9 @@ class PlanningOperations(InboxOperations):
         if cancellation.keep_versions:
             conditions.append(outbox.c.decision_version.not_in(cancellation.keep_versions))
         if cancellation.kinds:
-            conditions.append(outbox.c.message_kind.in_([kind.value for kind in cancellation.kinds]))
+            conditions.append(
+                outbox.c.message_kind.in_([kind.value for kind in cancellation.kinds])
+            )
         reason = safe_text(cancellation.reason)
         rows = db.execute(
             sa.update(outbox)

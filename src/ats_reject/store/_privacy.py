@@ -65,7 +65,9 @@ class PrivacyOperations(OutboxOperations):
         }
         return self._write(
             "grant_consent",
-            lambda db: int(db.execute(consents.insert().returning(consents.c.id), row).scalar_one()),
+            lambda db: int(
+                db.execute(consents.insert().returning(consents.c.id), row).scalar_one()
+            ),
         )
 
     def withdraw_consent(self, person: Person, *, at: datetime | None = None) -> int:
@@ -74,11 +76,13 @@ class PrivacyOperations(OutboxOperations):
         key = self._person_key(person)
         return self._write(
             "withdraw_consent",
-            lambda db: db.execute(
-                sa.update(consents)
-                .where(consents.c.person_key == key, consents.c.withdrawn_at.is_(None))
-                .values(withdrawn_at=moment)
-            ).rowcount,
+            lambda db: (
+                db.execute(
+                    sa.update(consents)
+                    .where(consents.c.person_key == key, consents.c.withdrawn_at.is_(None))
+                    .values(withdrawn_at=moment)
+                ).rowcount
+            ),
         )
 
     def consents_of(self, person: Person) -> list[ConsentRecord]:
@@ -262,7 +266,7 @@ class PrivacyOperations(OutboxOperations):
             return ErasureReport(
                 removed=removed,
                 hashes_kept=kept,
-                notify=_notify_targets(person.connection, {ch: n for ch, n in went_out}),
+                notify=_notify_targets(person.connection, {row[0]: row[1] for row in went_out}),
             )
 
         self._key()
