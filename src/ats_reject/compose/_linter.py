@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ats_reject.compose._codes import Severity
+from ats_reject.compose._hits import Hit, classify, has_trigger, inside
 from ats_reject.compose._html import raw_span, visible_text
 from ats_reject.compose._report import Lintable, LintFinding, LintOptions, Part, finding
 from ats_reject.compose._shape import Scan, ShapeChecks
@@ -64,6 +65,27 @@ _PART_ORDER = {None: 0, "subject": 1, "text": 2, "html": 3}
 _SEGMENT_CACHE_LIMIT = 4096
 
 
+class TextLines:
+    """The text part as the HTML check compares with it: lines, and the words in a row."""
+
+    __slots__ = ("_plain", "curly", "lines", "text")
+
+    def __init__(self, text: str, *, curly: bool) -> None:
+        self.curly = curly
+        """Curly apostrophes count as straight ones (either part has one)."""
+        self.text = text.replace("\u2019", "'") if curly else text
+        self.lines = {line.strip() for line in self.text.split("\n")}
+        self._plain: str | None = None
+
+    def holds(self, stripped: str) -> bool:
+        """Whether the text already holds *stripped* (a stripped, normalised line)."""
+        if stripped in self.lines or stripped in self.text:
+            return True
+        if self._plain is None:
+            self._plain = " ".join(self.text.split())
+        return " ".join(stripped.split()) in self._plain
+
+
 @dataclass
 class Linter(ShapeChecks):
     """One lint run over one message."""
@@ -77,30 +99,42 @@ class Linter(ShapeChecks):
     def run(self) -> tuple[LintFinding, ...]:
         """Run the checks the message's purpose calls for; findings in reading order."""
         message = self.message
-        purpose = message.purpose
         lowered_text = message.text.lower()
         html_visible = visible_text(message.html) if message.html is not None else None
+        self.placeholders(html_visible)
+        scan = Scan()
+        terms = self.terms
+        if terms is None:
+            self.findings.append(
+                finding("ARL016", detail="wording, greeting and decision were not checked")
+            )
+        else:
+            subject, lowered_subject = message.subject, message.subject.lower()
+            self.report("subject", subject, lowered_subject, self._hits(subject, lowered_subject))
+            text = message.text
+            self.report("text", text, lowered_text, self._hits(text, lowered_text), scan=scan)
+            if html_visible is not None:
+                self._wording_html(html_visible)
+        return self.finish(scan, lowered_text)
+
+    def placeholders(self, html_visible: str | None) -> None:
+        """Empty placeholders (ARL002) and left-over ones (ARL001) in every part."""
+        message = self.message
         for part, offset in message.empty_placeholders:
             self.findings.append(finding("ARL002", part=part, span=(offset, offset)))
         if (
-            _has_trigger(message.subject)
-            or _has_trigger(message.text)
-            or _has_trigger(html_visible)
+            has_trigger(message.subject)
+            or has_trigger(message.text)
+            or has_trigger(html_visible)
         ):
             self._unfilled("subject", message.subject)
             self._unfilled("text", message.text)
             if html_visible is not None:
                 self._unfilled("html", html_visible)
-        scan = Scan()
-        if self.terms is None:
-            self.findings.append(
-                finding("ARL016", detail="wording, greeting and decision were not checked")
-            )
-        else:
-            self._wording("subject", message.subject, message.subject.lower())
-            self._wording("text", message.text, lowered_text, scan=scan)
-            if html_visible is not None:
-                self._wording_html(html_visible)
+
+    def finish(self, scan: Scan, lowered_text: str) -> tuple[LintFinding, ...]:
+        """The shape checks for the message's purpose; every finding in reading order."""
+        purpose = self.message.purpose
         candidate_facing = purpose in _CANDIDATE_FACING
         if candidate_facing:
             self._greeting(lowered_text)
@@ -117,6 +151,8 @@ class Linter(ShapeChecks):
                 for span in scan.decisions:
                     self.findings.append(finding(code, part="text", span=span))
         self._consent()
+        if len(self.findings) < 2:
+            return tuple(self.findings)
         return tuple(
             sorted(
                 self.findings,
@@ -190,69 +226,76 @@ class Linter(ShapeChecks):
         return starts
 
     def _wording_html(self, visible: str) -> None:
-        text = self.message.text
-        curly = "\u2019" in text or "\u2019" in visible
-        if curly:
-            text = text.replace("\u2019", "'")
-        text_lines = {line.strip() for line in text.split("\n")}
-        plain_text: str | None = None
+        curly = "\u2019" in self.message.text or "\u2019" in visible
+        text = TextLines(self.message.text, curly=curly)
         start = 0
         for line in visible.split("\n"):
-            stripped = line.strip()
-            if stripped:
-                if curly:
-                    stripped = stripped.replace("\u2019", "'")
-                if stripped not in text_lines and stripped not in text:
-                    if plain_text is None:
-                        plain_text = " ".join(text.split())
-                    if " ".join(stripped.split()) not in plain_text:
-                        lowered = line.lower()
-                        starts = self._line_starts(line, lowered)
-                        if starts:
-                            self._wording("html", line, lowered, offset=start, starts=starts)
+            self.html_line(line, start, text)
             start += len(line) + 1
 
-    def _wording(
+    def html_line(self, line: str, start: int, text: TextLines) -> None:
+        """Scan one line of the HTML part unless the text part already holds it."""
+        stripped = line.strip()
+        if not stripped:
+            return
+        if text.curly:
+            stripped = stripped.replace("\u2019", "'")
+        if text.holds(stripped):
+            return
+        lowered = line.lower()
+        starts = self._line_starts(line, lowered)
+        if starts:
+            hits = self._classified(line, lowered, starts)
+            self.report("html", line, lowered, hits, offset=start)
+
+    def _hits(self, value: str, lowered: str) -> list[Hit]:
+        terms = self.terms
+        assert terms is not None  # noqa: S101 - checked by the caller
+        return self._classified(value, lowered, terms.scanner.starts(value, lowered))
+
+    def _classified(self, value: str, lowered: str, starts: list[int]) -> list[Hit]:
+        terms = self.terms
+        assert terms is not None  # noqa: S101 - checked by the caller
+        return [
+            hit for start in starts if (hit := classify(terms, value, lowered, start)) is not None
+        ]
+
+    def report(
         self,
         part: Part,
         value: str,
         lowered: str,
+        hits: list[Hit],
         *,
         offset: int = 0,
         scan: Scan | None = None,
-        starts: list[int] | None = None,
     ) -> None:
-        terms = self.terms
-        assert terms is not None  # noqa: S101 - checked by the caller
-        if starts is None:
-            starts = terms.scanner.starts(value, lowered)
-        if not starts:
+        """Turn hits into findings, in order: names, consent, exceptions and repeats apply.
+
+        Args:
+            part: The part the hits are in.
+            value: The text scanned (the part, or one line of the HTML part).
+            lowered: Its lower case.
+            hits: What the term lists match, by start offset.
+            offset: Where *value* starts in the part (for spans).
+            scan: Collects decision phrases and hedges (the text part only).
+        """
+        if not hits:
             return
         exempt: list[tuple[int, int]] | None = None
         allowed: dict[str, list[tuple[int, int]]] = {}
         reported: list[tuple[str, int, int]] = []
         promise_ok = self._promises_allowed()
-        for start in starts:
-            first = value[start].lower()
+        for hit in hits:
             if scan is not None:
-                for phrases, spans in (
-                    (terms.structure.decision, scan.decisions),
-                    (terms.structure.ambiguous, scan.hedges),
-                ):
-                    if first in phrases.first_chars:
-                        found = phrases.match_at(value, lowered, start)
-                        if found is not None:
-                            spans.append(found.span())
-            for category in terms.categories:
-                if first not in category.terms.first_chars:
-                    continue
-                found = category.terms.match_at(value, lowered, start)
-                if found is None:
-                    continue
-                hit_start, hit_end = found.span()
+                if hit.decision is not None:
+                    scan.decisions.append(hit.decision)
+                if hit.hedge is not None:
+                    scan.hedges.append(hit.hedge)
+            for category, hit_start, hit_end, matched in hit.matches:
                 if exempt is None:
                     exempt = self._exempt_spans(lowered)
-                if _inside(exempt, hit_start, hit_end):
+                if inside(exempt, hit_start, hit_end):
                     continue
                 if category.name == "promise" and promise_ok:
                     continue
@@ -262,7 +305,7 @@ class Linter(ShapeChecks):
                     c == category.code and s <= hit_start and hit_end <= e for c, s, e in reported
                 ):
                     continue
-                entry = category.entry_for(found.group())
+                entry = category.entry_for(matched)
                 if entry is None:  # pragma: no cover - the category pattern matched
                     continue
                 reported.append((category.code, hit_start, hit_end))
@@ -297,7 +340,7 @@ class Linter(ShapeChecks):
                 if found is not None:
                     spans.append(found.span())
             cache[category.name] = spans
-        return _inside(spans, start, end)
+        return inside(spans, start, end)
 
     def _promises_allowed(self) -> bool:
         context = self.context
@@ -305,23 +348,3 @@ class Linter(ShapeChecks):
             return True
         invitation = context.talent_pool
         return invitation is not None and invitation.consent_url in self.message.text
-
-
-def _has_trigger(value: str | None) -> bool:
-    # Plain substring tests run at C speed; the full pattern is slow to scan.
-    return value is not None and (
-        "{" in value
-        or "[" in value
-        or "%" in value
-        or "$" in value
-        or "<<" in value
-        or "TODO" in value
-        or "TBD" in value
-        or "FIXME" in value
-        or "XXX" in value
-        or "orem ipsum" in value
-    )
-
-
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
