@@ -1,25 +1,26 @@
 """Which local days and hours may carry a message: send windows, public holidays, closures.
 
-Everything here is pure: public holidays come from the ``holidays`` package, which computes
-them (no network, no files); the objects it builds are costly, so each country, subdivision and
-year is built once and kept as a read-only mapping. Each calendar also keeps, per year, its
-closed days and its working days in order, so that counting business days is a lookup.
+Everything here is pure: public holidays come from :mod:`ats_reject._holidays` (the
+``holidays`` package, built once per country and year). Each calendar also keeps, per year,
+its closed days and its working days in order, so that counting business days is a lookup.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-import holidays
-
+from ats_reject._holidays import (
+    country_profile,
+    holiday_subdivision,
+    normalize_place_name,
+    public_holidays,
+    supported_countries,
+)
 from ats_reject.errors import TimingConfigurationError
 
 if TYPE_CHECKING:
@@ -56,13 +57,6 @@ _WINDOW_PATTERN = re.compile(
     r"^\s*(?P<days>.*?)\s*(?P<start>\d{1,2}:\d{2})\s*(?:-|\u2013|to)\s*(?P<end>\d{1,2}:\d{2})\s*$"
 )
 _TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def normalize_place_name(text: str) -> str:
-    """Fold a place name for matching: no accents, no case, words separated by one space."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", bare.casefold()).split())
 
 
 def _parse_clock_time(text: str, source: str) -> time:
@@ -192,64 +186,6 @@ class SendWindow:
         )
 
 
-@functools.cache
-def _supported_countries() -> Mapping[str, tuple[str, ...]]:
-    return MappingProxyType(
-        {
-            code: tuple(subdivisions)
-            for code, subdivisions in holidays.list_supported_countries().items()
-            if len(code) == 2
-        }
-    )
-
-
-@functools.cache
-def _country_profile(country: str) -> tuple[str | None, frozenset[int], Mapping[str, str]]:
-    """Return the language to ask for, the weekend and the subdivision aliases of *country*."""
-    sample = holidays.country_holidays(country)
-    default_language = type(sample).default_language
-    supported = sample.supported_languages
-    language = default_language
-    # Reasons are read by recruiters: prefer English names where the package has them.
-    if not (default_language or "").startswith("en") and "en_US" in supported:
-        language = "en_US"
-    aliases = {
-        normalize_place_name(alias): code
-        for alias, code in getattr(sample, "subdivisions_aliases", {}).items()
-    }
-    for code in sample.subdivisions:
-        aliases.setdefault(normalize_place_name(code), code)
-    return language, frozenset(sample.weekend), MappingProxyType(aliases)
-
-
-@functools.lru_cache(maxsize=1024)
-def _public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
-    language = _country_profile(country)[0]
-    # Some countries warn that lunar holidays are only tabulated for certain years; the
-    # known holidays are still right, and a warning per planned message helps nobody.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        built = holidays.country_holidays(
-            country, subdiv=subdivision, years=year, language=language
-        )
-        return MappingProxyType(dict(built.items()))
-
-
-def holiday_subdivision(country: str, region: str | None) -> str | None:
-    """Return the ``holidays`` subdivision code for a region as an ATS wrote it, if known.
-
-    Accepts the code (``BY``, ``US-CA``) or a name the package knows (``Bayern``, ``Wien``).
-    """
-    if region is None or country not in _supported_countries():
-        return None
-    aliases = _country_profile(country)[2]
-    key = normalize_place_name(region)
-    prefix = country.lower() + " "
-    if key not in aliases and key.startswith(prefix):
-        key = key[len(prefix) :]
-    return aliases.get(key)
-
-
 class CalendarYear:
     """One year of one calendar, worked out once: its closed days and its working days.
 
@@ -329,7 +265,7 @@ class HolidayCalendar:
         object.__setattr__(self, "closures", MappingProxyType(labelled))
         object.__setattr__(self, "_closure_key", tuple(sorted(labelled.items())))
         if weekend is None:
-            days = _country_profile(code)[1] if code else _DEFAULT_WEEKEND
+            days = country_profile(code)[1] if code else _DEFAULT_WEEKEND
         else:
             days = frozenset(weekend)
         if len(days) >= 7 or not all(isinstance(day, int) and 0 <= day <= 6 for day in days):
@@ -354,9 +290,9 @@ class HolidayCalendar:
         A country without holiday data gives a calendar of closure days only, never an error:
         the place came from ATS data, not from the configuration.
         """
-        country = zone.country if zone.country in _supported_countries() else None
+        country = zone.country if zone.country in supported_countries() else None
         subdivision = zone.subdivision if country else None
-        if country and subdivision not in _supported_countries()[country]:
+        if country and subdivision not in supported_countries()[country]:
             subdivision = None
         return cls(country, subdivision, closures=closures, weekend=weekend)
 
@@ -399,7 +335,7 @@ def calendar_year(calendar: HolidayCalendar, year: int) -> CalendarYear:
         closed: dict[date, str] = {}
         if calendar.country is not None:
             tag = calendar.region_tag
-            public = _public_holidays(calendar.country, calendar.subdivision, year)
+            public = public_holidays(calendar.country, calendar.subdivision, year)
             # A year's table may hold an observed day of another year, which is looked up in
             # that year's own table: leave it out here.
             closed.update((day, f"{name} ({tag})") for day, name in public.items() if name)
@@ -415,7 +351,7 @@ def _checked_country(country: str | None) -> str | None:
     if country is None:
         return None
     code = country.strip().upper()
-    if code not in _supported_countries():
+    if code not in supported_countries():
         raise TimingConfigurationError(
             f"no public holiday data for country {country[:20]!r}: give an ISO 3166-1 alpha-2 "
             "code that the holidays package supports (for example DE, US, GB)"
@@ -432,7 +368,7 @@ def _checked_subdivision(country: str | None, subdivision: str | None) -> str | 
         )
     code = holiday_subdivision(country, subdivision)
     if code is None:
-        accepted = ", ".join(_supported_countries()[country]) or "none (national holidays only)"
+        accepted = ", ".join(supported_countries()[country]) or "none (national holidays only)"
         raise TimingConfigurationError(
             f"country {country} has no holiday subdivision {subdivision[:40]!r}; accepted: "
             f"{accepted}"

@@ -62,8 +62,12 @@ def composer_for(config: Config) -> Composer:
 
 
 def console() -> Console:
-    """A console on the current standard output; wide and plain when it is not a terminal."""
+    """A console on the current standard output; wide and plain when it is not a terminal.
+
+    Rich markup is off: ids, rule names and reasons come from the user's files and the ATS,
+    and a ``[/x]`` in them must be printed as written, not read as a style tag.
+    """
     if sys.stdout.isatty():
-        return Console(file=sys.stdout, highlight=False)
+        return Console(file=sys.stdout, highlight=False, markup=False)
     # Piped into a file or a pager, a table should not wrap at 80 columns or carry colours.
-    return Console(file=sys.stdout, highlight=False, width=_WIDE, no_color=True)
+    return Console(file=sys.stdout, highlight=False, markup=False, width=_WIDE, no_color=True)

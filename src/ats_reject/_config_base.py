@@ -15,7 +15,14 @@ from enum import StrEnum
 from types import UnionType
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictStr,
+    ValidationError,
+)
 from pydantic_core import PydanticCustomError
 
 from ats_reject._calendar import SendWindow
@@ -28,6 +35,7 @@ __all__ = [
     "NonZeroDurationText",
     "Problem",
     "SettingsModel",
+    "Text",
     "TextList",
     "WindowText",
     "ZoneName",
@@ -170,6 +178,10 @@ def nonempty_text(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("empty_text", "must not be empty")
     return value.strip()
+
+
+Text = Annotated[StrictStr, AfterValidator(nonempty_text)]
+"""Text that is not blank, kept stripped."""
 
 
 def _check_duration(text: str) -> str:

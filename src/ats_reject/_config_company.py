@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictStr, model_va
 from pydantic_core import PydanticCustomError
 
 from ats_reject._calendar import HolidayCalendar
-from ats_reject._config_base import SettingsModel, ZoneName, nonempty_text
+from ats_reject._config_base import SettingsModel, Text, ZoneName
 from ats_reject.compose._locales import normalize_locale
 from ats_reject.errors import TimingConfigurationError
 
@@ -51,7 +51,6 @@ def _locale(value: str) -> str:
         ) from None
 
 
-Text = Annotated[StrictStr, AfterValidator(nonempty_text)]
 EmailAddress = Annotated[StrictStr, AfterValidator(_address)]
 CountryCode = Annotated[StrictStr, AfterValidator(_country)]
 LocaleTag = Annotated[StrictStr, AfterValidator(_locale)]

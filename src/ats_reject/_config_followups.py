@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictBool, StrictStr
+from pydantic import BeforeValidator, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
-from ats_reject._config_base import NonZeroDurationText, SettingsModel, nonempty_text
+from ats_reject._config_base import NonZeroDurationText, SettingsModel, Text
 
 __all__ = [
     "CountryRetention",
@@ -21,8 +21,6 @@ __all__ = [
     "PromiseSources",
     "RetentionSettings",
 ]
-
-Text = Annotated[StrictStr, AfterValidator(nonempty_text)]
 
 
 def _country_keys(value: object) -> object:

@@ -43,7 +43,9 @@ __all__ = [
 DEFAULT_STORE_URL = "sqlite:///ats-reject.db"
 """An SQLite file beside the configuration file."""
 
-_URL_PASSWORD = re.compile(r"^[a-z0-9+]+://[^/@:]*:[^/@]*@", re.IGNORECASE)
+# As SQLAlchemy reads a URL: the password runs to the first '@' and may hold '/' or '?'.
+_URL_PASSWORD = re.compile(r"^(?P<head>[a-z][a-z0-9+.-]*://[^/@:]*:)[^@]*@", re.IGNORECASE)
+_URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]{0,29}$")
 _STORE_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
 
 
@@ -73,12 +75,15 @@ def _store_url(value: object) -> object:
 
 
 def _store_scheme(value: SecretStr) -> SecretStr:
-    scheme = value.get_secret_value().partition("://")[0].lower()
+    scheme, separator, _ = value.get_secret_value().partition("://")
+    scheme = scheme.lower()
     if scheme not in _STORE_SCHEMES:
+        # Without '://' the text is no URL at all and may be a password in the wrong variable.
+        got = f"scheme {scheme!r}" if separator and _URL_SCHEME.match(scheme) else "no URL"
         raise PydanticCustomError(
             "store_url",
-            "expected an sqlite:/// or postgresql+psycopg:// URL; got scheme {scheme}",
-            {"scheme": repr(scheme[:20])},
+            "expected an sqlite:/// or postgresql+psycopg:// URL; got {got}",
+            {"got": got},
         )
     return value
 
@@ -98,9 +103,7 @@ class StoreSettings(SettingsModel):
         match = _URL_PASSWORD.match(url)
         if match is None:
             return url
-        scheme, rest = url.split("://", 1)
-        user = rest.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{url[match.end() :]}"
+        return f"{match['head']}***@{url[match.end() :]}"
 
 
 class MailTransport(StrEnum):

@@ -21,7 +21,14 @@ from zoneinfo import ZoneInfo
 from ats_reject._calendar import HolidayCalendar, TimingConfigurationError, calendar_year
 from ats_reject.clock import ensure_aware
 
-__all__ = ["Duration", "DurationUnit", "add_duration", "parse_duration", "shift"]
+__all__ = [
+    "Duration",
+    "DurationUnit",
+    "add_duration",
+    "parse_duration",
+    "shift",
+    "subtract_duration",
+]
 
 DurationUnit = Literal["minutes", "hours", "days", "weeks", "months", "years"]
 
@@ -199,6 +206,34 @@ def shift(
     return datetime.combine(day, clock, zone).astimezone(UTC)
 
 
+def subtract_duration(
+    instant: datetime,
+    duration: Duration,
+    zone: ZoneInfo,
+    is_working_day: Callable[[date], bool],
+) -> datetime:
+    """Return *instant* minus *duration*, as an aware UTC datetime: :func:`add_duration` backwards.
+
+    Raises:
+        TimingConfigurationError: The calendar has no working day for ten years.
+    """
+    start = ensure_aware(instant)
+    unit, amount = duration.unit, duration.amount
+    if duration.is_elapsed_time:
+        return start - timedelta(**{unit: amount})
+    local = start.astimezone(zone)
+    day = local.date()
+    if duration.business_days:
+        day = _walk_business_days(day, amount, is_working_day, step=-1)
+    elif unit == "days":
+        day -= timedelta(days=amount)
+    elif unit == "weeks":
+        day -= timedelta(weeks=amount)
+    else:
+        day = _add_months(day, -amount if unit == "months" else -12 * amount)
+    return datetime.combine(day, local.time().replace(fold=0), zone).astimezone(UTC)
+
+
 def _add_months(day: date, months: int) -> date:
     """Step whole months, keeping the day of the month or clamping it to the month's last."""
     year, month_index = divmod(day.month - 1 + months, 12)
@@ -207,11 +242,13 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _walk_business_days(day: date, count: int, is_working_day: Callable[[date], bool]) -> date:
+def _walk_business_days(
+    day: date, count: int, is_working_day: Callable[[date], bool], *, step: int = 1
+) -> date:
     searched = 0
     remaining = count
     while remaining > 0:
-        day += timedelta(days=1)
+        day += timedelta(days=step)
         searched += 1
         if searched > _MAX_DAYS_SEARCHED:
             raise TimingConfigurationError(_NO_WORKING_DAY)

@@ -10,15 +10,14 @@ whatever the clocks did in between.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
-
 from ats_reject._config_company import CompanySettings
-from ats_reject._durations import add_duration
+from ats_reject._durations import add_duration, subtract_duration
+from ats_reject._wallclock import ceil_second, day_label
+from ats_reject._wallclock import local_label as wall_local_label
 from ats_reject.clock import Clock, ensure_aware
-from ats_reject.errors import TimingConfigurationError
 from ats_reject.models import Application
 from ats_reject.timing import (
     Duration,
@@ -31,36 +30,15 @@ from ats_reject.timing import (
 
 __all__ = ["Places", "day_label", "elapsed", "local_label"]
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# As in timing: a calendar without a working day for ten years is a configuration mistake.
-_MAX_DAYS_SEARCHED = 3660
-
 
 def local_label(moment: datetime, zone: str) -> str:
     """*moment* as the candidate's clock shows it: ``Monday 2026-03-09 09:00 Europe/Berlin``."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{_DAY_NAMES[local.weekday()]} {local:%Y-%m-%d %H:%M} {zone}"
-
-
-def day_label(day: date) -> str:
-    """A local date with its weekday: ``Friday 2026-12-04``."""
-    return f"{_DAY_NAMES[day.weekday()]} {day:%Y-%m-%d}"
+    return f"{wall_local_label(moment, zone)} {zone}"
 
 
 def elapsed(duration: Duration) -> timedelta:
     """A duration in minutes or hours as a ``timedelta``."""
     return timedelta(**{duration.unit: duration.amount})
-
-
-def _calendar_step(duration: Duration) -> relativedelta:
-    amount = duration.amount
-    steps = {
-        "days": relativedelta(days=amount),
-        "weeks": relativedelta(weeks=amount),
-        "months": relativedelta(months=amount),
-        "years": relativedelta(years=amount),
-    }
-    return steps[duration.unit]
 
 
 class Places:
@@ -83,14 +61,18 @@ class Places:
         """The clock's time, aware UTC."""
         return ensure_aware(self._clock.now())
 
-    def zone_for(self, application: Application) -> ResolvedZone:
-        """The candidate's zone, found as the policy finds it."""
+    def resolve(self, application: Application) -> ResolvedZone:
+        """The candidate's zone as the resolution chain finds it, with its own country only."""
         company = self.company
-        zone = resolve_time_zone(
+        return resolve_time_zone(
             application.candidate, application.job, company.offices, company.time_zone
         )
-        if zone.country is None and company.holiday_country is not None:
-            zone = replace(zone, country=company.holiday_country)
+
+    def zone_for(self, application: Application) -> ResolvedZone:
+        """The candidate's zone, found as the policy finds it (company country as fallback)."""
+        zone = self.resolve(application)
+        if zone.country is None and self.company.holiday_country is not None:
+            zone = replace(zone, country=self.company.holiday_country)
         return zone
 
     def calendar(self, zone: ResolvedZone) -> HolidayCalendar:
@@ -113,29 +95,12 @@ class Places:
         Raises:
             TimingConfigurationError: The calendar has no working day for ten years.
         """
-        if duration.is_elapsed_time:
-            return end - elapsed(duration)
-        tz = ZoneInfo(zone.zone)
-        wall = end.astimezone(tz).replace(tzinfo=None)
-        if not duration.business_days:
-            wall -= _calendar_step(duration)
-            return wall.replace(tzinfo=tz).astimezone(UTC)
-        is_working_day = self.calendar(zone).is_working_day
-        day, left = wall.date(), duration.amount
-        for _ in range(_MAX_DAYS_SEARCHED):
-            if left == 0:
-                return datetime.combine(day, wall.time(), tzinfo=tz).astimezone(UTC)
-            day -= timedelta(days=1)
-            left -= is_working_day(day)
-        raise TimingConfigurationError(
-            "no working day found in ten years: check the weekend and closure days"
-        )
+        calendar = self.calendar(zone)
+        return subtract_duration(end, duration, ZoneInfo(zone.zone), calendar.is_working_day)
 
     def next_allowed(self, moment: datetime, zone: ResolvedZone) -> datetime:
         """The first time in the send window at or after *moment*, and not in the past."""
-        start = max(moment, self.now())
-        if start.microsecond:
-            start = start.replace(microsecond=0) + timedelta(seconds=1)
+        start = ceil_second(max(moment, self.now()))
         return first_allowed_time(
             start, window=self.window, zone=zone.zone, calendar=self.calendar(zone)
         )

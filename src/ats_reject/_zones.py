@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Literal
 
-from ats_reject._calendar import (
-    TimingConfigurationError,
-    holiday_subdivision,
-    normalize_place_name,
-)
+from ats_reject._holidays import holiday_subdivision, normalize_place_name
 from ats_reject._wallclock import load_zone
+from ats_reject.errors import TimingConfigurationError
 from ats_reject.models import Candidate, Job, Location
 
 __all__ = [

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,8 +38,14 @@ from ats_reject._config_followups import (
     PromiseSources,
     RetentionSettings,
 )
+from ats_reject._config_paths import (
+    DEFAULT_CONFIG_NAME,
+    locate,
+    read_toml,
+    resolve_paths,
+    resolve_sqlite,
+)
 from ats_reject._config_secrets import (
-    EnvValue,
     check_literal_secrets,
     resolve_env_references,
 )
@@ -81,9 +86,6 @@ __all__ = [
     "TemplateSettings",
     "load_config",
 ]
-
-DEFAULT_CONFIG_NAME = "ats-reject.toml"
-"""The file name looked for when none is given."""
 
 _CONNECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 _MAX_LISTED_PROBLEMS = 50
@@ -151,7 +153,7 @@ class Config(SettingsModel):
                 sender_address="talent@example.com",
                 sign_off=SignOff(name="Alex Morgan", title="Talent Partner"),
             ),
-            store=StoreSettings(url=SecretStr(_resolve_sqlite(DEFAULT_STORE_URL, base))),
+            store=StoreSettings(url=SecretStr(resolve_sqlite(DEFAULT_STORE_URL, base))),
             mail=MailSettings(maildir=MaildirSettings(folder=base / "maildir")),
         )
 
@@ -218,14 +220,14 @@ def load_config(
             With one problem, ``key_path`` names it; with several, the message lists each
             on its own line. Secrets are never echoed.
     """
-    file = _locate(path)
-    raw = _read(file)
+    file = locate(path)
+    raw = read_toml(file)
     base = file.parent
     problems: list[Problem] = []
     connections_raw = raw.pop("connections", {})
     check_literal_secrets(raw, _ConfigFile, (), problems, literal_allowed=_LITERAL_ALLOWED)
     resolved = resolve_env_references(raw, (), environ, problems)
-    _resolve_paths(resolved, base)
+    resolve_paths(resolved, base)
     if not isinstance(connections_raw, dict):
         problems.append(("connections", "expected a table of connections"))
         connections_raw = {}
@@ -264,65 +266,6 @@ def load_config(
 
 def _within(key_path: str, parent: str) -> bool:
     return key_path == parent or key_path.startswith((f"{parent}.", f"{parent}["))
-
-
-def _locate(path: Path | str | None) -> Path:
-    given = Path(path) if path is not None else Path(DEFAULT_CONFIG_NAME)
-    file = given if given.is_absolute() else Path.cwd() / given
-    if not file.exists():
-        hint = "" if given.is_absolute() else f" (relative to the current directory {Path.cwd()})"
-        raise ConfigurationError(f"configuration file not found: {file}{hint}")
-    if not file.is_file():
-        raise ConfigurationError(f"configuration path is not a file: {file}")
-    return file.resolve()
-
-
-def _read(file: Path) -> dict[str, Any]:
-    try:
-        text = file.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ConfigurationError(
-            f"cannot read configuration file {file}: {exc.strerror or type(exc).__name__}"
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigurationError(f"configuration file {file} is not UTF-8 text") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{file} is not valid TOML: {exc}") from None
-
-
-def _resolve_sqlite(url: str, base: Path) -> str:
-    prefix = "sqlite:///"
-    if not url.lower().startswith(prefix):
-        return url
-    location = url[len(prefix) :]
-    if not location or location.startswith(("/", ":memory:")) or "?" in location.split("/")[0]:
-        return url
-    return prefix + str(base / location)
-
-
-def _resolve_paths(raw: dict[str, Any], base: Path) -> None:
-    """Make the known path settings absolute, relative to the file's folder."""
-    for table, key in (("templates", "folder"), ("templates", "lint_terms")):
-        section = raw.get(table)
-        if isinstance(section, dict) and isinstance(section.get(key), str):
-            section[key] = str(base / Path(section[key]).expanduser())
-    mail = raw.get("mail")
-    maildir = mail.get("maildir") if isinstance(mail, dict) else None
-    if isinstance(maildir, dict) and isinstance(maildir.get("folder"), str):
-        maildir["folder"] = str(base / Path(maildir["folder"]).expanduser())
-    if isinstance(mail, dict) and "maildir" not in mail:
-        mail["maildir"] = {"folder": str(base / "maildir")}
-    elif mail is None:
-        raw["mail"] = {"maildir": {"folder": str(base / "maildir")}}
-    store = raw.setdefault("store", {})
-    if isinstance(store, dict):
-        url = store.get("url", DEFAULT_STORE_URL)
-        if isinstance(url, EnvValue):
-            store["url"] = EnvValue(_resolve_sqlite(str(url), base), url.variable)
-        elif isinstance(url, str):
-            store["url"] = _resolve_sqlite(url, base)
 
 
 def _connection(

@@ -152,7 +152,8 @@ class FollowUpPlanner:
 
     def retention_for(self, application: Application) -> RetentionTerms:
         """The retention periods for *application*'s candidate, and why they apply."""
-        zone = self.zone_for(application)
+        # The zone before the company's country is filled in: that fallback is named as such.
+        zone = self._places.resolve(application)
         country, how = jurisdiction_of(application, zone, self.engine.company.holiday_country)
         return retention_terms(self.settings.retention, country, how)
 

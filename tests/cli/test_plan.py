@@ -170,6 +170,18 @@ def test_the_table_shows_each_application(
     assert "@example.com" not in result.out
 
 
+@pytest.mark.parametrize("application_id", ["app-[/x]-1", "app-[bold]-2"])
+def test_ids_that_look_like_rich_markup_are_printed_as_written(
+    run_cli: Runner, example_config: Path, example_events: Path, tmp_path: Path, application_id: str
+) -> None:
+    line = example_events.read_text(encoding="utf-8").splitlines()[0]
+    events = tmp_path / "events.jsonl"
+    events.write_text(line.replace("app-101", application_id) + "\n", encoding="utf-8")
+    result = run_cli("plan", "-c", example_config, events, "--now", NOW)
+    assert result.code == 0, result.err
+    assert application_id in result.out
+
+
 def test_plan_runs_with_the_real_clock_and_the_defaults(
     run_cli: Runner, example_events: Path
 ) -> None:

@@ -306,6 +306,21 @@ def test_literal_passwords_elsewhere_are_refused(tmp_path: Path) -> None:
     assert "db-literal-77" not in str(store)
 
 
+def test_a_password_holding_a_slash_is_still_refused(tmp_path: Path) -> None:
+    store = _error(tmp_path, COMPANY + '[store]\nurl = "postgresql+psycopg://app:db/lit-77@h/db"\n')
+    assert store.key_path == "store.url"
+    assert 'url = { env = "DATABASE_URL" }' in str(store)
+    assert "lit-77" not in str(store)
+
+
+def test_a_secret_in_the_store_variable_instead_of_a_url_is_not_echoed(tmp_path: Path) -> None:
+    text = COMPANY + '[store]\nurl = { env = "DATABASE_URL" }\n'
+    error = _error(tmp_path, text, environ={"DATABASE_URL": "hunter2-password-only"})
+    assert error.key_path == "store.url"
+    assert "expected an sqlite:/// or postgresql+psycopg:// URL; got no URL" in str(error)
+    assert "hunter2" not in str(error)
+
+
 def test_a_missing_environment_variable_names_key_and_variable(
     tmp_path: Path, registry: AdapterRegistry
 ) -> None:

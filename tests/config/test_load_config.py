@@ -104,6 +104,16 @@ def test_secrets_never_appear_in_repr_or_str(tmp_path: Path, registry: AdapterRe
     assert "'example'" in repr(config)
 
 
+def test_a_password_holding_a_slash_or_question_mark_is_masked(
+    tmp_path: Path, registry: AdapterRegistry
+) -> None:
+    text = COMPANY + '[store]\nurl = { env = "DB_URL" }\n'
+    environ = {"DB_URL": "postgresql+psycopg://app:pa/ss?w0rd@db.internal/ats"}
+    config = load_config(_write(tmp_path, text), environ=environ, registry=registry)
+    assert config.store.display_url == "postgresql+psycopg://app:***@db.internal/ats"
+    assert "w0rd" not in repr(config)
+
+
 def test_relative_paths_resolve_against_the_file_not_the_working_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -143,6 +153,15 @@ def test_defaults_when_sections_are_absent(tmp_path: Path) -> None:
     assert config.policy.use_default_rules
     assert config.policy.timing.minimum_delay == "24h"
     assert config.policy.applications.hold_while_active
+
+
+def test_a_relative_sqlite_file_with_parameters_resolves_against_the_file(
+    tmp_path: Path,
+) -> None:
+    text = COMPANY + '[store]\nurl = "sqlite:///data/plans.db?timeout=20"\n'
+    config = load_config(_write(tmp_path, text), environ={})
+    expected = f"sqlite:///{tmp_path.resolve() / 'data' / 'plans.db'}?timeout=20"
+    assert config.store.url.get_secret_value() == expected
 
 
 def test_absolute_sqlite_and_memory_urls_are_kept(tmp_path: Path) -> None:

@@ -92,6 +92,7 @@ def test_the_country_comes_from_location_then_zone_then_company(
     )
     unknown = planner.retention_for(make_application(time_zone=None))
     assert unknown.country == "IE"
+    assert unknown.country_source == "company.holiday_country"
     nowhere = make_planner(company={"time_zone": "UTC"}).retention_for(
         make_application(time_zone=None)
     )

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from ats_reject.channels import message_id_for
 from ats_reject.models import EventSource
 from ats_reject.policy import MessageKind
 from ats_reject.store import ActionStatus, Cancellation, Store, send_id_for
@@ -49,7 +50,7 @@ def test_the_message_id_is_derived_from_the_natural_key(store: Store) -> None:
     record = store.actions_for("greenhouse", "app-1")[0]
 
     assert record.send_id == send_id_for(action.key)
-    assert record.message_id == f"<{send_id_for(action.key)}@ats-reject.invalid>"
+    assert record.message_id == message_id_for(record.send_id, "ats-reject.invalid")
 
 
 def test_an_event_is_completed_once(store: Store) -> None:

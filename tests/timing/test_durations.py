@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ats_reject._durations import add_duration
+from ats_reject._durations import add_duration, subtract_duration
 from ats_reject.errors import ConfigurationError
 from ats_reject.timing import (
     Duration,
@@ -176,4 +176,39 @@ def test_a_calendar_without_working_days_is_reported_not_looped_on() -> None:
             parse_duration("1 business day"),
             BERLIN,
             nothing_open,
+        )
+
+
+@pytest.mark.parametrize(
+    ("end", "text", "expected"),
+    [
+        # Back across the spring clock change: the same wall-clock time, not 24 hours.
+        (datetime(2026, 3, 30, 10), "2 days", datetime(2026, 3, 28, 10)),
+        (datetime(2026, 3, 29, 10), "24h", datetime(2026, 3, 28, 9)),
+        (datetime(2027, 2, 28, 12), "1 year", datetime(2026, 2, 28, 12)),
+        (datetime(2026, 3, 31, 12), "1 month", datetime(2026, 2, 28, 12)),
+        # Mon 7th, Tue 8th Immaculate Conception: back from Wed 9th, Mon 7th then Fri 4th.
+        (datetime(2026, 12, 9, 15), "2 business days", datetime(2026, 12, 4, 15)),
+    ],
+)
+def test_subtracting_counts_back_in_the_local_calendar(
+    end: datetime, text: str, expected: datetime
+) -> None:
+    vienna = ZoneInfo("Europe/Vienna")
+    result = subtract_duration(
+        end.replace(tzinfo=vienna),
+        parse_duration(text),
+        vienna,
+        HolidayCalendar("AT").is_working_day,
+    )
+    assert result.astimezone(vienna).replace(tzinfo=None) == expected
+
+
+def test_subtracting_business_days_from_a_closed_calendar_is_reported() -> None:
+    with pytest.raises(TimingConfigurationError, match="no working day"):
+        subtract_duration(
+            datetime(2026, 1, 1, tzinfo=UTC),
+            parse_duration("1 business day"),
+            BERLIN,
+            lambda _: False,
         )

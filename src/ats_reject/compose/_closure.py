@@ -37,15 +37,21 @@ from ats_reject.compose._phrases import (
 
 __all__ = ["BORDER", "ClosureScanner", "closure_scanner", "prepare", "slot_char"]
 
-BORDER = "\ue0ff"
-"""Stands between two values scanned together."""
+BORDER = "\x00"
+"""Ends each value when the values are scanned together (values hold no control
+characters); a space follows it, so the next value starts after a space."""
 
 _FIRST_SLOT = 0xE100
 MAX_SLOTS = 0x100
 """How many values a message may have for the plan (more: the full lint runs)."""
 
-BORDERS = "[\ue0ff-\ue1ff]"
+BORDERS = "[\x00\ue100-\ue1ff]"
 """The border and the slot characters: no phrase continues across one of them."""
+
+# Where a phrase may start after a character other than a space: apostrophes, slots, and
+# characters outside ASCII that are not part of a word.
+_OTHER_START = re.compile("[^\\w \x00]")
+_PREPARE = {code: char for code, char in _TO_SPACE.items() if code != 0}
 
 
 def slot_char(index: int) -> str:
@@ -158,8 +164,9 @@ def _scan(pattern: re.Pattern[str], subject: str) -> list[int]:
 
 
 def prepare(lowered: str) -> str:
-    """*lowered* with every ASCII character that cannot be part of a word as a space."""
-    return lowered.translate(_TO_SPACE)
+    """*lowered* with every ASCII character that cannot be part of a word (but the border)
+    as a space."""
+    return lowered.translate(_PREPARE)
 
 
 class ClosureScanner:
@@ -186,7 +193,10 @@ class ClosureScanner:
             The offsets, in order.
         """
         padded = " " + prepared
-        return sorted({*_scan(self._after_space, padded), *_scan(self._after_other, padded)})
+        found = _scan(self._after_space, padded)
+        if _OTHER_START.search(prepared):
+            found = sorted({*found, *_scan(self._after_other, padded)})
+        return found
 
     def runs_into_border(self, prepared: str) -> bool:
         """Whether all of *prepared* (ending with a border) can begin some phrase."""

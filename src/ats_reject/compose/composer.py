@@ -3,6 +3,11 @@
 Composition is pure: it reads template files (once, then they are cached) and never the
 clock or the network. A message with a lint error comes back with
 ``message.lint.route_to_human`` set; the caller routes it to a person instead of sending.
+
+The lint of a composed message goes through a *plan* when the composer has seen its shape
+before (the same template, role, language and kind of context): the template text is linted
+once, and each message pays only for its values (see ``_plan``). The findings are those of
+:func:`~ats_reject.compose.lint`; a message the plan cannot vouch for gets the full lint.
 """
 
 from __future__ import annotations
@@ -12,9 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ats_reject.compose._closure import MAX_SLOTS, closure_scanner, slot_char
 from ats_reject.compose._locales import locale_chain, normalize_locale
-from ats_reject.compose.context import MessageContext, Purpose
-from ats_reject.compose.lint import LintOptions, LintReport, Part, lint
+from ats_reject.compose._plan import Plan, build_plan
+from ats_reject.compose._planned import lint_planned
+from ats_reject.compose.context import MessageContext, Purpose, Sender, TalentPoolInvitation
+from ats_reject.compose._report import LintFinding
+from ats_reject.compose._terms import TermList
+from ats_reject.compose.lint import LintOptions, LintReport, Part, lint, terms_for
 from ats_reject.compose.templates import EMPTY_MARK, TemplateBundle, TemplateSet
 from ats_reject.models import StageKind
 
@@ -23,6 +33,8 @@ __all__ = ["ComposedMessage", "Composer", "RenderedMessage"]
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MAX_CACHED_BUNDLES = 4096
+_MAX_PLANS = 4096
+_NO_PLAN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +73,72 @@ def _take_marks(value: str, part: Part) -> tuple[str, list[tuple[Part, int]]]:
     return "".join(pieces), marks
 
 
+def _personal_values(context: MessageContext) -> list[str]:
+    """The context's values that differ from message to message, in slot order."""
+    sender = context.sender
+    values = [] if context.candidate_name is None else [context.candidate_name]
+    values.append(sender.name)
+    if sender.title is not None:
+        values.append(sender.title)
+    if sender.reply_to is not None:
+        values.append(sender.reply_to)
+    values.extend(context.strengths)
+    values.extend(context.growth_areas)
+    values.extend(context.links.values())
+    if context.talent_pool is not None:
+        values.append(context.talent_pool.consent_url)
+    return values
+
+
+def _stand_ins(variables: dict[str, Any], context: MessageContext) -> dict[str, Any]:
+    """*variables* with a slot character for each personal value (see _personal_values)."""
+    slots = iter(slot_char(index) for index in range(MAX_SLOTS))
+    sender = context.sender
+    stand_in = dict(variables)
+    if context.candidate_name is not None:
+        stand_in["candidate_name"] = next(slots)
+    stand_in["sender"] = Sender.model_construct(
+        name=next(slots),
+        title=None if sender.title is None else next(slots),
+        reply_to=None if sender.reply_to is None else next(slots),
+    )
+    stand_in["strengths"] = tuple(next(slots) for _ in context.strengths)
+    stand_in["growth_areas"] = tuple(next(slots) for _ in context.growth_areas)
+    stand_in["links"] = {name: next(slots) for name in context.links}
+    invitation = context.talent_pool
+    if invitation is not None:
+        stand_in["talent_pool"] = TalentPoolInvitation.model_construct(
+            consent_url=next(slots), retention_months=invitation.retention_months
+        )
+    return stand_in
+
+
+def _shape(
+    bundle: TemplateBundle, purpose: Purpose, locale: str, context: MessageContext
+) -> tuple[object, ...]:
+    """What decides a message's template text, apart from its personal values."""
+    sender = context.sender
+    invitation = context.talent_pool
+    return (
+        bundle.template_id,
+        purpose,
+        locale,
+        context.role,
+        context.company,
+        context.stage,
+        context.feedback_scope,
+        context.candidate_name is None,
+        sender.title is None,
+        sender.reply_to is None,
+        len(context.strengths),
+        len(context.growth_areas),
+        tuple(context.links),
+        None if invitation is None else (invitation.retention_months,),
+        context.talent_pool_consented,
+        context.next_update_by,
+    )
+
+
 def _tidy_text(value: str) -> str:
     # Conditional blocks leave runs of blank lines and trailing spaces behind; a reader
     # should see one blank line between paragraphs.
@@ -94,6 +172,8 @@ class Composer:
         self.lint_terms_dir = Path(lint_terms_dir) if lint_terms_dir is not None else None
         self.lint_options = lint_options or LintOptions()
         self._bundles: dict[tuple[Purpose, StageKind, str | None], TemplateBundle] = {}
+        self._plans: dict[tuple[object, ...], Plan | None] = {}
+        self._seen: set[tuple[object, ...]] = set()
 
     @classmethod
     def from_paths(
@@ -149,9 +229,19 @@ class Composer:
         Raises:
             MessageTemplateError: The template failed.
         """
+        return self._render(bundle, purpose, self._variables(bundle, purpose, context))
+
+    def _variables(
+        self, bundle: TemplateBundle, purpose: Purpose, context: MessageContext
+    ) -> dict[str, Any]:
         variables: dict[str, Any] = context.template_variables()
         variables["locale"] = self._writing_locale(context.locale, bundle.locale)
         variables["purpose"] = purpose.value
+        return variables
+
+    def _parts(
+        self, bundle: TemplateBundle, variables: dict[str, Any]
+    ) -> tuple[str, str, str | None, list[tuple[Part, int]]]:
         render = self.templates.render
         subject, marks = _take_marks(" ".join(render(bundle.subject, variables).split()), "subject")
         variables["subject"] = subject
@@ -161,6 +251,12 @@ class Composer:
         if bundle.html is not None:
             html, html_marks = _take_marks(render(bundle.html, variables), "html")
             marks.extend(html_marks)
+        return subject, text, html, marks
+
+    def _render(
+        self, bundle: TemplateBundle, purpose: Purpose, variables: dict[str, Any]
+    ) -> RenderedMessage:
+        subject, text, html, marks = self._parts(bundle, variables)
         return RenderedMessage(
             purpose=purpose,
             subject=subject,
@@ -190,14 +286,65 @@ class Composer:
             MessageTemplateError: No template fits, or the template failed; the error names
                 the template and line, never the data.
         """
-        rendered = self.render(purpose, context)
+        purpose = Purpose(purpose)
+        bundle = self._bundle(purpose, context.stage, context.locale)
+        variables = self._variables(bundle, purpose, context)
+        rendered = self._render(bundle, purpose, variables)
+        findings = self._planned_findings(bundle, purpose, context, variables, rendered)
         return ComposedMessage(
-            purpose=rendered.purpose,
+            purpose=purpose,
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
             locale_used=rendered.locale_used,
             template_id=rendered.template_id,
             empty_placeholders=rendered.empty_placeholders,
-            lint=self.lint(rendered, context),
+            lint=LintReport(findings) if findings is not None else self.lint(rendered, context),
         )
+
+    def _planned_findings(
+        self,
+        bundle: TemplateBundle,
+        purpose: Purpose,
+        context: MessageContext,
+        variables: dict[str, Any],
+        message: RenderedMessage,
+    ) -> tuple[LintFinding, ...] | None:
+        """The findings through the plan of the message's shape, or ``None`` to lint fully."""
+        terms = terms_for(message.locale_used, self.lint_terms_dir)
+        if terms is None:
+            return None
+        key = (*_shape(bundle, purpose, variables["locale"], context), id(terms))
+        plan = self._plans.get(key, _NO_PLAN)
+        if plan is _NO_PLAN:
+            # A shape seen once may never come back (a preview, a check): plan the second.
+            if key not in self._seen:
+                if len(self._seen) >= _MAX_PLANS:
+                    self._seen.clear()
+                self._seen.add(key)
+                return None
+            plan = self._plan(bundle, variables, context, terms)
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            self._plans[key] = plan
+        if plan is None:
+            return None
+        assert isinstance(plan, Plan)  # noqa: S101 - the cache holds plans and None
+        return lint_planned(
+            message, context, self.lint_options, plan, _personal_values(context)
+        )
+
+    def _plan(
+        self,
+        bundle: TemplateBundle,
+        variables: dict[str, Any],
+        context: MessageContext,
+        terms: TermList,
+    ) -> Plan | None:
+        if len(_personal_values(context)) > MAX_SLOTS:
+            return None
+        try:
+            subject, text, html, _ = self._parts(bundle, _stand_ins(variables, context))
+        except Exception:  # noqa: BLE001 - a template that fails on stand-ins gets the full lint
+            return None
+        return build_plan(terms, closure_scanner(terms.scanner.phrases), subject, text, html)

@@ -7,7 +7,7 @@ invitation, and the follow-ups months later.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from ats_reject._durations import Duration
 from ats_reject._wallclock import local_label
@@ -26,9 +26,9 @@ from ats_reject.policy._models import (
 )
 from ats_reject.policy._rules import Channel
 from ats_reject.policy._schedule import Scheduler
-from ats_reject.timing import HolidayCalendar, ResolvedZone, SendSchedule
+from ats_reject.timing import HolidayCalendar, ResolvedZone, SendSchedule, SendWindow
 
-__all__ = ["Plan", "build_decision", "job_names"]
+__all__ = ["Plan", "StepCache", "build_decision", "job_names"]
 
 _CONSENT_TEMPLATE = "consent_request"
 _RE_ENGAGEMENT_TEMPLATE = "re_engagement"
@@ -69,13 +69,51 @@ def job_names(group: tuple[Application, ...]) -> tuple[str, ...]:
     return tuple(names)
 
 
+_MAX_CACHED = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """An action of a plan, without what differs from one application to the next."""
+
+    kind: MessageKind
+    due_at: datetime
+    version_suffix: str
+    template: str | None
+    channel: Channel
+    audience: Audience
+    condition: ActionCondition
+    reasons: tuple[str, ...]
+
+
+def _window_key(window: SendWindow) -> tuple[time, time, frozenset[int] | None]:
+    return (window.start, window.end, window.weekdays)
+
+
+class StepCache:
+    """Follow-ups and call hand-overs already worked out, by rule, time, zone and calendar.
+
+    Send times cluster at the openings of send windows, so many decisions share the moment
+    the candidate is told, and with it every later date and every sentence explaining them;
+    only the application and the decision's version differ. Keys hold a rule's position and
+    a calendar's id, both living as long as the engine that owns this cache.
+    """
+
+    def __init__(self) -> None:
+        self.follow_ups: dict[object, tuple[_Step, ...]] = {}
+        self.calls: dict[object, tuple[datetime, str]] = {}
+
+
 class _Builder:
     """Makes the actions of one plan, all filed under the same application and version."""
 
-    def __init__(self, plan: Plan, scheduler: Scheduler, schedule: SendSchedule) -> None:
+    def __init__(
+        self, plan: Plan, scheduler: Scheduler, schedule: SendSchedule, cache: StepCache
+    ) -> None:
         self.plan = plan
         self.scheduler = scheduler
         self.schedule = schedule
+        self.cache = cache
         self.zone = plan.zone.zone
         self.covers = tuple(member.id for member in plan.group)
 
@@ -135,11 +173,7 @@ class _Builder:
                 reasons=schedule.reasons,
             )
             return [message], schedule.send_at
-        call_deadline = self.after(schedule.send_at, plan.rule.call_fallback_after)
-        handover = (
-            f"the recruiter has until {local_label(call_deadline, self.zone)} {self.zone} "
-            f"({plan.rule.call_fallback_after} after the call is due) to mark the call done"
-        )
+        call_deadline, handover = self._handover()
         actions = [
             self.action(
                 MessageKind.CALL_TASK,
@@ -175,12 +209,65 @@ class _Builder:
             )
         return actions, call_deadline
 
+    def _handover(self) -> tuple[datetime, str]:
+        """Until when the recruiter may call, and the sentence saying so."""
+        plan, schedule = self.plan, self.schedule
+        key = (
+            plan.rule.index,
+            schedule.send_at,
+            self.zone,
+            id(plan.calendar),
+            *_window_key(schedule.send_window),
+        )
+        found = self.cache.calls.get(key)
+        if found is None:
+            call_deadline = self.after(schedule.send_at, plan.rule.call_fallback_after)
+            handover = (
+                f"the recruiter has until {local_label(call_deadline, self.zone)} {self.zone} "
+                f"({plan.rule.call_fallback_after} after the call is due) to mark the call done"
+            )
+            found = (call_deadline, handover)
+            if len(self.cache.calls) >= _MAX_CACHED:
+                self.cache.calls.clear()
+            self.cache.calls[key] = found
+        return found
+
     def follow_ups(self, told_at: datetime) -> list[PlannedAction]:
         """Re-engagement, consent renewal and retention purge, timed from *told_at*."""
+        plan = self.plan
+        key = (
+            plan.rule.index,
+            plan.talent_pool,
+            told_at,
+            self.zone,
+            id(plan.calendar),
+            *_window_key(self.schedule.send_window),
+        )
+        steps = self.cache.follow_ups.get(key)
+        if steps is None:
+            steps = self._follow_up_steps(told_at)
+            if len(self.cache.follow_ups) >= _MAX_CACHED:
+                self.cache.follow_ups.clear()
+            self.cache.follow_ups[key] = steps
+        return [
+            self.action(
+                step.kind,
+                step.due_at,
+                channel=step.channel,
+                version=f"{plan.version}{step.version_suffix}" if step.version_suffix else None,
+                template=step.template,
+                audience=step.audience,
+                condition=step.condition,
+                reasons=step.reasons,
+            )
+            for step in steps
+        ]
+
+    def _follow_up_steps(self, told_at: datetime) -> tuple[_Step, ...]:
         rule = self.plan.rule
         zone = self.zone
         started = f"after {local_label(told_at, zone)} {zone}, when the candidate was told"
-        found: list[PlannedAction] = []
+        found: list[_Step] = []
         if self.plan.talent_pool:
             consent_end = self.scheduler.add(
                 told_at, rule.consent_validity, zone, self.plan.calendar
@@ -190,13 +277,15 @@ class _Builder:
                 if due >= consent_end:
                     continue
                 found.append(
-                    self.action(
+                    _Step(
                         MessageKind.RE_ENGAGEMENT,
                         due,
-                        version=f"{self.plan.version}#{offset}",
-                        template=_RE_ENGAGEMENT_TEMPLATE,
-                        condition=ActionCondition.CONSENT_GIVEN,
-                        reasons=(
+                        f"#{offset}",
+                        _RE_ENGAGEMENT_TEMPLATE,
+                        Channel.EMAIL,
+                        Audience.CANDIDATE,
+                        ActionCondition.CONSENT_GIVEN,
+                        (
                             f"re-engagement {offset} {started}, only with a valid talent-pool "
                             "consent and if the person has not re-applied, unsubscribed or "
                             "been hired",
@@ -204,12 +293,15 @@ class _Builder:
                     )
                 )
             found.append(
-                self.action(
+                _Step(
                     MessageKind.CONSENT_RENEWAL,
                     self.after(told_at, rule.consent_validity),
-                    template=_CONSENT_TEMPLATE,
-                    condition=ActionCondition.CONSENT_GIVEN,
-                    reasons=(
+                    "",
+                    _CONSENT_TEMPLATE,
+                    Channel.EMAIL,
+                    Audience.CANDIDATE,
+                    ActionCondition.CONSENT_GIVEN,
+                    (
                         f"a consent lasts {rule.consent_validity}: ask again at the latest "
                         f"{rule.consent_validity} {started}",
                     ),
@@ -218,24 +310,28 @@ class _Builder:
         if rule.retention is not None:
             purge_at = self.scheduler.add(told_at, rule.retention, zone, self.plan.calendar)
             found.append(
-                self.action(
+                _Step(
                     MessageKind.RETENTION_PURGE,
                     purge_at,
-                    channel=Channel.NONE,
-                    audience=Audience.NOBODY,
-                    condition=ActionCondition.NO_CONSENT,
-                    reasons=(
+                    "",
+                    None,
+                    Channel.NONE,
+                    Audience.NOBODY,
+                    ActionCondition.NO_CONSENT,
+                    (
                         f"data kept {rule.retention} {started}, then deleted unless the "
                         "candidate consented to the talent pool",
                     ),
                 )
             )
-        return found
+        return tuple(found)
 
 
-def build_decision(plan: Plan, schedule: SendSchedule, scheduler: Scheduler) -> Decision:
+def build_decision(
+    plan: Plan, schedule: SendSchedule, scheduler: Scheduler, cache: StepCache
+) -> Decision:
     """The planned decision for *plan*, its first message sent per *schedule*."""
-    builder = _Builder(plan, scheduler, schedule)
+    builder = _Builder(plan, scheduler, schedule, cache)
     actions, told_at = builder.first_message()
     actions.extend(builder.follow_ups(told_at))
     application = plan.case.application

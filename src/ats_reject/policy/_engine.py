@@ -15,7 +15,7 @@ from ats_reject.adapter import Capability
 from ats_reject.clock import Clock, SystemClock, ensure_aware
 from ats_reject.compose.context import FeedbackScope
 from ats_reject.models import Application, ApplicationStatus
-from ats_reject.policy._actions import Plan, build_decision, job_names
+from ats_reject.policy._actions import Plan, StepCache, build_decision, job_names
 from ats_reject.policy._applications import (
     active_others,
     consolidation_group,
@@ -91,6 +91,7 @@ class PolicyEngine:
         """The rules in the order they are tried."""
         self._withdrawn_fallback, self._otherwise_fallback = compiled[len(rules) :]
         self._scheduler = Scheduler(company)
+        self._steps = StepCache()
         self._consolidate_within = parse_duration(policy.applications.consolidate_within)
         promises = policy.promises
         self._remind_before = (
@@ -134,7 +135,7 @@ class PolicyEngine:
         result = self._evaluate(case, ensure_aware(self._clock.now()))
         if isinstance(result, Decision):
             return result
-        return build_decision(result, result.schedule, self._scheduler)
+        return build_decision(result, result.schedule, self._scheduler, self._steps)
 
     def decide_batch(
         self,
@@ -182,7 +183,10 @@ class PolicyEngine:
             result
             if isinstance(result, Decision)
             else build_decision(
-                result, spread[key] if key is not None else result.schedule, self._scheduler
+                result,
+                spread[key] if key is not None else result.schedule,
+                self._scheduler,
+                self._steps,
             )
             for result, key in zip(results, keys, strict=True)
         ]
@@ -332,10 +336,7 @@ class PolicyEngine:
             kind, template = MessageKind.CALL_TASK, then.call.talking_points_template
         else:
             kind, template = MessageKind.REJECTION, then.template or "rejection"
-        notes.append(
-            f"channel {channel.value}, template {template!r}, feedback {feedback.value}, "
-            f"talent-pool invitation {'on' if then.talent_pool else 'off'}"
-        )
+        notes.append(_ChoiceNote(channel, template, feedback, then.talent_pool))
         return Plan(
             case=case,
             group=group,
@@ -392,6 +393,28 @@ class PolicyEngine:
             "(policy.feedback_requires_interviews)"
         )
         return FeedbackScope.NONE
+
+
+class _ChoiceNote:
+    """What the chosen rule makes of the message; a sentence only when explained."""
+
+    __slots__ = ("channel", "feedback", "talent_pool", "template")
+
+    def __init__(
+        self, channel: Channel, template: str, feedback: FeedbackScope, talent_pool: bool
+    ) -> None:
+        self.channel = channel
+        self.template = template
+        self.feedback = feedback
+        self.talent_pool = talent_pool
+
+    def lines(self) -> tuple[str, ...]:
+        """The one sentence."""
+        return (
+            f"channel {self.channel.value}, template {self.template!r}, "
+            f"feedback {self.feedback.value}, "
+            f"talent-pool invitation {'on' if self.talent_pool else 'off'}",
+        )
 
 
 def _decision(case: RejectionCase, outcome: Outcome, **fields: Any) -> Decision:

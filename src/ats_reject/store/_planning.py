@@ -243,7 +243,8 @@ class PlanningOperations(InboxOperations):
             "claim_token": None,
             "last_error": None,
             "send_id": send_id,
-            "message_id": f"<{send_id}@{self.message_id_domain}>",
+            # The format of ats_reject.channels.message_id_for: the header the channel writes.
+            "message_id": f"<send-{send_id}@{self.message_id_domain}>",
             "payload": action_payload(action),
             "event_ref": event_ref,
             "created_at": moment,
