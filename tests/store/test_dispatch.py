@@ -401,3 +401,14 @@ def test_a_held_action_waits_for_a_person(store: Store) -> None:
     assert store.claim_due(T0 + timedelta(days=3), 1, LEASE) == []
     assert store.requeue(claimed.id, at=T0, reason="reviewed")
     assert [item.id for item in store.claim_due(T0, 1, LEASE)] == [claimed.id]
+
+
+def test_an_action_the_recheck_refuses_is_cancelled_not_sent(store: Store) -> None:
+    seed_due(store, 1)
+    claimed = store.claim_due(T0, 1, LEASE)[0]
+
+    done = store.complete(claimed.id, claimed.token, Completion.CANCELLED, detail="unrejected")
+
+    assert not done.lost
+    assert done.status is ActionStatus.CANCELLED
+    assert store.claim_due(T0 + timedelta(days=1), 1, LEASE) == []

@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from ats_reject.clock import FrozenClock
@@ -147,3 +148,15 @@ def test_quarantined_bodies_are_purged_after_their_retention(
 
     assert store.purge().deleted["quarantine"] == 1
     assert _count(store, quarantine) == 0
+
+
+def test_identifiers_longer_than_their_columns_are_refused_without_echoing_them(
+    store: Store,
+) -> None:
+    long_id = "d" * 256
+
+    with pytest.raises(ValueError, match="delivery_id") as caught:
+        store.record_delivery("greenhouse", long_id)
+
+    assert long_id not in str(caught.value)
+    assert _count(store, deliveries) == 0

@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from pydantic import SecretStr
 
+from ats_reject.config import StoreSettings
 from ats_reject.errors import ConfigurationError, StoreUnavailableError
 from ats_reject.store import (
     Store,
@@ -133,3 +135,13 @@ def test_a_schema_name_must_be_an_identifier() -> None:
         Store("postgresql+psycopg://postgres@127.0.0.1/test", schema='x"; DROP TABLE y; --')
     with pytest.raises(ConfigurationError):
         Store("sqlite:///store.db", schema="tenant")
+
+
+def test_a_store_opens_from_the_store_settings_of_the_configuration(tmp_path: Path) -> None:
+    settings = StoreSettings(url=SecretStr(f"sqlite:///{tmp_path / 'configured.db'}"))
+
+    with Store.from_settings(settings, hash_key="0123456789abcdef0123") as store:
+        upgrade(store)
+        assert store.backend == "sqlite"
+        assert not store.record_delivery("greenhouse", "d-1").duplicate
+    assert (tmp_path / "configured.db").exists()

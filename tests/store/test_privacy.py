@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from ats_reject.clock import FrozenClock
 from ats_reject.models import Candidate
 from ats_reject.policy import Channel, MessageKind
-from ats_reject.store import Person, Store, SuppressionReason
+from ats_reject.store import Person, Store, SuppressionReason, upgrade
 
 from .conftest import T0, StoreTarget, planned, rejected_event
 
@@ -215,3 +215,16 @@ def test_a_later_bounce_does_not_undo_an_erasure(store: Store) -> None:
     store.suppress_address(EMAIL, SuppressionReason.HARD_BOUNCE)
 
     assert store.suppression_reason(EMAIL) is SuppressionReason.ERASED
+
+
+def test_without_a_configured_key_the_store_generates_one_shared_by_every_process(
+    target: StoreTarget,
+) -> None:
+    first = target.open(hash_key=None)
+    upgrade(first)
+    first.suppress_address("bounced@example.com", SuppressionReason.HARD_BOUNCE)
+
+    second = target.open(hash_key=None)
+
+    assert second.is_suppressed("bounced@example.com")
+    assert "bounced" not in _dump(second)

@@ -117,16 +117,23 @@ class Linter(ShapeChecks):
                 self._wording_html(html_visible)
         return self.finish(scan, lowered_text)
 
-    def placeholders(self, html_visible: str | None) -> None:
-        """Empty placeholders (ARL002) and left-over ones (ARL001) in every part."""
+    def placeholders(self, html_visible: str | None, *, unfilled: bool | None = None) -> None:
+        """Empty placeholders (ARL002) and left-over ones (ARL001) in every part.
+
+        Args:
+            html_visible: The visible text of the HTML part, if any.
+            unfilled: Whether left-over placeholders may be present; ``None`` to look.
+        """
         message = self.message
         for part, offset in message.empty_placeholders:
             self.findings.append(finding("ARL002", part=part, span=(offset, offset)))
-        if (
-            has_trigger(message.subject)
-            or has_trigger(message.text)
-            or has_trigger(html_visible)
-        ):
+        if unfilled is None:
+            unfilled = (
+                has_trigger(message.subject)
+                or has_trigger(message.text)
+                or has_trigger(html_visible)
+            )
+        if unfilled:
             self._unfilled("subject", message.subject)
             self._unfilled("text", message.text)
             if html_visible is not None:

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 
 from ats_reject.compose._closure import ClosureScanner, prepare
-from ats_reject.compose._hits import Hit, classify
+from ats_reject.compose._hits import Hit, classify, has_trigger
 from ats_reject.compose._html import visible_text
 from ats_reject.compose._linter import TextLines
 from ats_reject.compose._terms import TermList
@@ -94,6 +94,8 @@ class Plan:
     subject: Piece
     text: Piece
     html: HtmlPlan | None
+    triggers: bool
+    """The template text may hold a left-over placeholder, alone or with a value."""
 
 
 def _format(skeleton: str) -> str:
@@ -104,6 +106,32 @@ def _format(skeleton: str) -> str:
         return "{" + str(ord(char) - _FIRST_SLOT) + "}"
 
     return _FORMAT_CHARS.sub(replace, skeleton)
+
+
+# The placeholder checks' substrings longer than a character (see _hits.has_trigger): a
+# value could complete one that the template text begins, or begin one it completes.
+_LONG_TRIGGERS = ("<<", "TODO", "TBD", "FIXME", "XXX", "orem ipsum")
+
+
+def _may_trigger(skeleton: str) -> bool:
+    if has_trigger(skeleton):
+        return True
+    for match in _SLOT.finditer(skeleton):
+        before, after = skeleton[: match.start()], skeleton[match.end() :]
+        for trigger in _LONG_TRIGGERS:
+            for cut in range(1, len(trigger)):
+                if before.endswith(trigger[:cut]) or after.startswith(trigger[cut:]):
+                    return True
+    return False
+
+
+def _unformat(fmt: str) -> str:
+    # The visible text is kept as a format string; the checks want it with slot characters.
+    return re.sub(
+        r"\{\{|\}\}|\{(\d+)\}",
+        lambda m: chr(_FIRST_SLOT + int(m.group(1))) if m.group(1) else m.group()[0],
+        fmt,
+    )
 
 
 def _word(char: str) -> bool:
@@ -211,6 +239,12 @@ def build_plan(
         html_plan = _html(terms, closure, html, text)
         if html_plan is None:
             return None
+    visible = () if html_plan is None else (_unformat(html_plan.visible),)
     return Plan(
-        terms, closure, _piece(terms, closure, subject), _piece(terms, closure, text), html_plan
+        terms,
+        closure,
+        _piece(terms, closure, subject),
+        _piece(terms, closure, text),
+        html_plan,
+        triggers=any(_may_trigger(part) for part in (subject, text, *visible)),
     )

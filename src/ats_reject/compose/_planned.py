@@ -14,10 +14,8 @@ import bisect
 import re
 from itertools import accumulate
 
-from markupsafe import escape
-
 from ats_reject.compose._closure import BORDER, prepare
-from ats_reject.compose._hits import Hit, classify, shifted
+from ats_reject.compose._hits import Hit, classify, has_trigger, shifted
 from ats_reject.compose._linter import Linter, TextLines
 from ats_reject.compose._plan import Piece, Plan
 from ats_reject.compose._report import Lintable, LintFinding, LintOptions
@@ -29,10 +27,11 @@ __all__ = ["lint_planned"]
 
 _JOINER = BORDER + " "
 
-# Values the skeleton cannot stand for: line breaks (the HTML part's visible text turns
-# them into spaces), white space at either end (text tidying and line comparisons strip
-# it), and the characters the plan itself uses.
-_UNUSUAL_VALUES = re.compile("[\x00-\x1f\ue000-\ue1ff]|^\\s|\\s$")
+# Values the plan cannot stand for: control characters (the visible text of the HTML part
+# turns line breaks into spaces) and the characters the plan itself uses.
+_UNUSUAL = re.compile("[\x00-\x1f\x7f\ue000-\ue1ff]")
+# What Jinja2's autoescape (markupsafe) writes for each character, as a translation table.
+_ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 
 
 def _flagged(plan: Plan, lowered: list[str]) -> dict[int, list[int]]:
@@ -109,7 +108,8 @@ def lint_planned(
         The findings, or ``None`` when the message is not the plan's skeleton with these
         values put in (the caller then runs the full lint).
     """
-    if any(_UNUSUAL_VALUES.search(value) for value in values):
+    joined = " ".join(values)
+    if _UNUSUAL.search(joined):
         return None
     text, subject, markup = message.text, message.subject, message.html
     html = plan.html
@@ -117,7 +117,7 @@ def lint_planned(
         plan.text.fmt.format(*values) != text
         or plan.subject.fmt.format(*values) != subject
         or (html is None) != (markup is None)
-        or (html is not None and html.fmt.format(*map(escape, values)) != markup)
+        or (html is not None and html.fmt.format(*[v.translate(_ESCAPE) for v in values]) != markup)
     ):
         return None
     lowered_text, lowered_subject = text.lower(), subject.lower()
@@ -132,14 +132,15 @@ def lint_planned(
     flagged = _flagged(plan, lowered_values) if values else {}
     growth = [len(value) - 1 for value in values]
     linter = Linter(message, context, options, terms)
-    visible = html.visible.format(*values) if html is not None else None
-    linter.placeholders(visible)
+    unfilled = plan.triggers or has_trigger(joined)
+    visible = html.visible.format(*values) if html is not None and unfilled else None
+    linter.placeholders(visible, unfilled=None if unfilled else False)
     scan = Scan()
     hits = _hits(terms, plan.subject, subject, lowered_subject, growth, flagged)
     linter.report("subject", subject, lowered_subject, hits)
     hits = _hits(terms, plan.text, text, lowered_text, growth, flagged)
     linter.report("text", text, lowered_text, hits, scan=scan)
-    if html is not None and visible is not None:
+    if html is not None:
         curly = html.curly or any("\u2019" in value for value in values)
         lines: list[str] | None = None
         offsets: list[int] = []
@@ -154,6 +155,8 @@ def lint_planned(
             ):
                 continue
             if lines is None:
+                if visible is None:
+                    visible = html.visible.format(*values)
                 lines = visible.split("\n")
                 offsets = list(accumulate((len(each) + 1 for each in lines), initial=0))
                 text_lines = TextLines(text, curly=curly)

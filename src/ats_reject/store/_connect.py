@@ -34,6 +34,7 @@ BEGIN_OPTION = "ats_reject_begin"
 
 _SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _BEGIN_MODES = frozenset({"IMMEDIATE", "DEFERRED", "EXCLUSIVE"})
+_SQLITE_RETURNING = (3, 35, 0)
 
 # SQLite primary result codes (the low byte of an extended code).
 _SQLITE_BUSY = 5
@@ -99,6 +100,11 @@ def create_store_engine(
 
 
 def _sqlite_engine(url: sa.URL, *, busy_timeout: float, pool_size: int) -> sa.Engine:
+    if sqlite3.sqlite_version_info < _SQLITE_RETURNING:
+        raise ConfigurationError(
+            f"SQLite {sqlite3.sqlite_version} is too old: the store needs 3.35 or later "
+            "(UPDATE ... RETURNING)"
+        )
     database = url.database or ""
     if database in {"", ":memory:"} or database.startswith("file::memory:"):
         raise ConfigurationError(
