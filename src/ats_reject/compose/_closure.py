@@ -25,7 +25,7 @@ from ats_reject.compose._phrases import (
     _END,
     _NUM,
     _SYMBOLS,
-    _TO_SPACE,
+    _TO_SPACE_BYTES,
     _WILD,
     Node,
     _heads,
@@ -33,6 +33,7 @@ from ats_reject.compose._phrases import (
     _parse,
     _pattern,
     _symbols,
+    prepare_text,
 )
 
 __all__ = ["BORDER", "ClosureScanner", "closure_scanner", "prepare", "slot_char"]
@@ -51,7 +52,7 @@ BORDERS = "[\x00\ue100-\ue1ff]"
 # Where a phrase may start after a character other than a space: apostrophes, slots, and
 # characters outside ASCII that are not part of a word.
 _OTHER_START = re.compile("[^\\w \x00]")
-_PREPARE = {code: char for code, char in _TO_SPACE.items() if code != 0}
+_PREPARE = bytes(code if code == 0 else byte for code, byte in enumerate(_TO_SPACE_BYTES))
 
 
 def slot_char(index: int) -> str:
@@ -84,8 +85,10 @@ def _inner(node: dict[str, Any], stop: str, incoming: str | None) -> str | None:
     """Paths through a trie of alternatives that stop at a border strictly inside one."""
     children = [symbol for symbol in node if symbol != _END]
     branches: list[str] = []
-    if incoming is not None and children and (
-        not _wordy(incoming) or not all(_wordy(child) for child in children)
+    if (
+        incoming is not None
+        and children
+        and (not _wordy(incoming) or not all(_wordy(child) for child in children))
     ):
         branches.append(stop)
     for symbol in children:
@@ -166,7 +169,7 @@ def _scan(pattern: re.Pattern[str], subject: str) -> list[int]:
 def prepare(lowered: str) -> str:
     """*lowered* with every ASCII character that cannot be part of a word (but the border)
     as a space."""
-    return lowered.translate(_PREPARE)
+    return prepare_text(lowered, _PREPARE)
 
 
 class ClosureScanner:

@@ -157,9 +157,7 @@ def _piece(terms: TermList, closure: ClosureScanner, skeleton: str) -> Piece:
         prepared = prepare(lowered)
         for start in closure.candidates(prepared):
             after = bisect.bisect_left(slots, start)
-            if after < len(slots) and closure.runs_into_border(
-                prepared[start : slots[after] + 1]
-            ):
+            if after < len(slots) and closure.runs_into_border(prepared[start : slots[after] + 1]):
                 live.add(start)
     hits: list[tuple[Hit, int]] = []
     for start in terms.scanner.starts(skeleton, lowered):
@@ -181,9 +179,7 @@ def _piece(terms: TermList, closure: ClosureScanner, skeleton: str) -> Piece:
     )
 
 
-def _html(
-    terms: TermList, closure: ClosureScanner, markup: str, text: str
-) -> HtmlPlan | None:
+def _html(terms: TermList, closure: ClosureScanner, markup: str, text: str) -> HtmlPlan | None:
     if _REFERENCE_BEFORE_SLOT.search(markup):
         return None
     visible = visible_text(markup)

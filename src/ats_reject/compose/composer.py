@@ -330,9 +330,7 @@ class Composer:
         if plan is None:
             return None
         assert isinstance(plan, Plan)  # noqa: S101 - the cache holds plans and None
-        return lint_planned(
-            message, context, self.lint_options, plan, _personal_values(context)
-        )
+        return lint_planned(message, context, self.lint_options, plan, _personal_values(context))
 
     def _plan(
         self,
