@@ -6,6 +6,8 @@ Subpackages with their own public API: :mod:`ats_reject.http` (for adapter autho
 conformance kit and fake-server base).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from ats_reject._version import __version__
 from ats_reject.adapter import (
     ENTRY_POINT_GROUP,
@@ -61,6 +63,35 @@ from ats_reject.models import (
     WebhookDelivery,
 )
 
+if TYPE_CHECKING:
+    from ats_reject.config import Config, load_config
+    from ats_reject.engine import Engine
+    from ats_reject.policy import PolicyEngine
+    from ats_reject.store import Store
+
+# The heavy parts (store, templates, policy) load on first use, so `import ats_reject` stays
+# cheap for a webhook handler or an adapter that needs only the models and errors.
+_LAZY = {
+    "Config": "ats_reject.config",
+    "Engine": "ats_reject.engine",
+    "PolicyEngine": "ats_reject.policy",
+    "Store": "ats_reject.store",
+    "load_config": "ats_reject.config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a lazily exported name on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ats_reject' has no attribute {name!r}")
+    import importlib  # noqa: PLC0415 - only when a lazy name is first used
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
     "ENTRY_POINT_GROUP",
     "Adapter",
@@ -79,8 +110,10 @@ __all__ = [
     "Capability",
     "CapabilityNotSupportedError",
     "Clock",
+    "Config",
     "ConfigurationError",
     "ConflictError",
+    "Engine",
     "EventKind",
     "EventSource",
     "FatalApiError",
@@ -91,6 +124,7 @@ __all__ = [
     "NotFoundError",
     "Office",
     "PermissionDeniedError",
+    "PolicyEngine",
     "RateLimitedError",
     "Rejection",
     "RejectionReason",
@@ -102,6 +136,7 @@ __all__ = [
     "SourceKind",
     "Stage",
     "StageKind",
+    "Store",
     "StoreUnavailableError",
     "SystemClock",
     "TimingConfigurationError",
@@ -112,4 +147,5 @@ __all__ = [
     "WebhookVerificationError",
     "__version__",
     "default_registry",
+    "load_config",
 ]
