@@ -14,7 +14,7 @@ docs/templates.md is the guide: purposes, variables, locales, feedback, lint cod
 
 from ats_reject.compose._codes import LINT_CODES, LintCode, Severity
 from ats_reject.compose._locales import format_long_date, locale_chain, normalize_locale
-from ats_reject.compose.composer import ComposedMessage, Composer, RenderedMessage
+from ats_reject.compose.composer import ComposedMessage, Composer, LintStats, RenderedMessage
 from ats_reject.compose.context import (
     FeedbackScope,
     MessageContext,
@@ -42,6 +42,7 @@ __all__ = [
     "LintFinding",
     "LintOptions",
     "LintReport",
+    "LintStats",
     "MessageContext",
     "MessageTemplateError",
     "Purpose",

@@ -167,8 +167,10 @@ def _scan(pattern: re.Pattern[str], subject: str) -> list[int]:
 
 
 def prepare(lowered: str) -> str:
-    """*lowered* with every ASCII character that cannot be part of a word (but the border)
-    as a space."""
+    """*lowered* with every ASCII character that cannot be part of a word as a space.
+
+    The border character stays: it ends a value.
+    """
     return prepare_text(lowered, _PREPARE)
 
 
@@ -200,6 +202,19 @@ class ClosureScanner:
         if _OTHER_START.search(prepared):
             found = sorted({*found, *_scan(self._after_other, padded)})
         return found
+
+    def may_start(self, padded: str, position: int) -> bool:
+        """Whether a phrase may start at *position* of ``" " + prepared`` text.
+
+        *position* is the offset in the unpadded text; the character before it decides
+        which prefix applies. A "no" is certain; a "yes" is to be confirmed.
+        """
+        before = padded[position]
+        if before == " ":
+            return self._after_space.match(padded, position) is not None
+        if before.isalnum() or before == "_":
+            return False
+        return self._after_other.match(padded, position) is not None
 
     def runs_into_border(self, prepared: str) -> bool:
         """Whether all of *prepared* (ending with a border) can begin some phrase."""

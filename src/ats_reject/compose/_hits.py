@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ats_reject.compose._terms import Category, TermList
 
-__all__ = ["CategoryMatch", "Hit", "classify", "has_trigger", "inside", "shifted"]
+__all__ = ["CategoryMatch", "Hit", "classify", "has_trigger", "inside"]
 
 CategoryMatch = tuple[Category, int, int, str]
 """A category whose terms match: the category, the span, and the matched text."""
@@ -57,19 +57,6 @@ def classify(terms: TermList, value: str, lowered: str, start: int) -> Hit | Non
     if decision is None and hedge is None and not matches:
         return None
     return Hit(start, decision, hedge, tuple(matches))
-
-
-def shifted(hit: Hit, by: int) -> Hit:
-    """*hit* with every offset moved by *by* (from template text to the message)."""
-    if not by:
-        return hit
-    decision, hedge = hit.decision, hit.hedge
-    return Hit(
-        hit.start + by,
-        (decision[0] + by, decision[1] + by) if decision is not None else None,
-        (hedge[0] + by, hedge[1] + by) if hedge is not None else None,
-        tuple((category, start + by, end + by, text) for category, start, end, text in hit.matches),
-    )
 
 
 def has_trigger(value: str | None) -> bool:

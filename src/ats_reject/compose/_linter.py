@@ -20,7 +20,7 @@ from ats_reject.compose._codes import Severity
 from ats_reject.compose._hits import Hit, classify, has_trigger, inside
 from ats_reject.compose._html import raw_span, visible_text
 from ats_reject.compose._report import Lintable, LintFinding, LintOptions, Part, finding
-from ats_reject.compose._shape import Scan, ShapeChecks
+from ats_reject.compose._shape import UNKNOWN_PARAGRAPH, Scan, ShapeChecks
 from ats_reject.compose._terms import Category, TermList
 from ats_reject.compose.context import MessageContext, Purpose
 
@@ -95,6 +95,8 @@ class Linter(ShapeChecks):
     options: LintOptions
     terms: TermList | None
     findings: list[LintFinding] = field(default_factory=list)
+    words: int | None = None
+    paragraph: tuple[int, int] | None = UNKNOWN_PARAGRAPH
 
     def run(self) -> tuple[LintFinding, ...]:
         """Run the checks the message's purpose calls for; findings in reading order."""
@@ -255,16 +257,18 @@ class Linter(ShapeChecks):
             hits = self._classified(line, lowered, starts)
             self.report("html", line, lowered, hits, offset=start)
 
-    def _hits(self, value: str, lowered: str) -> list[Hit]:
+    def _hits(self, value: str, lowered: str) -> list[tuple[Hit, int]]:
         terms = self.terms
         assert terms is not None  # noqa: S101 - checked by the caller
         return self._classified(value, lowered, terms.scanner.starts(value, lowered))
 
-    def _classified(self, value: str, lowered: str, starts: list[int]) -> list[Hit]:
+    def _classified(self, value: str, lowered: str, starts: list[int]) -> list[tuple[Hit, int]]:
         terms = self.terms
         assert terms is not None  # noqa: S101 - checked by the caller
         return [
-            hit for start in starts if (hit := classify(terms, value, lowered, start)) is not None
+            (hit, 0)
+            for start in starts
+            if (hit := classify(terms, value, lowered, start)) is not None
         ]
 
     def report(
@@ -272,7 +276,7 @@ class Linter(ShapeChecks):
         part: Part,
         value: str,
         lowered: str,
-        hits: list[Hit],
+        hits: list[tuple[Hit, int]],
         *,
         offset: int = 0,
         scan: Scan | None = None,
@@ -283,7 +287,8 @@ class Linter(ShapeChecks):
             part: The part the hits are in.
             value: The text scanned (the part, or one line of the HTML part).
             lowered: Its lower case.
-            hits: What the term lists match, by start offset.
+            hits: What the term lists match, by start offset, each with how far to move it
+                (a hit remembered from a template's text moves by the values before it).
             offset: Where *value* starts in the part (for spans).
             scan: Collects decision phrases and hedges (the text part only).
         """
@@ -293,18 +298,21 @@ class Linter(ShapeChecks):
         allowed: dict[str, list[tuple[int, int]]] = {}
         reported: list[tuple[str, int, int]] = []
         promise_ok = self._promises_allowed()
-        for hit in hits:
+        for hit, shift in hits:
             if scan is not None:
                 if hit.decision is not None:
-                    scan.decisions.append(hit.decision)
+                    start, end = hit.decision
+                    scan.decisions.append((start + shift, end + shift))
                 if hit.hedge is not None:
-                    scan.hedges.append(hit.hedge)
-            for category, hit_start, hit_end, matched in hit.matches:
+                    start, end = hit.hedge
+                    scan.hedges.append((start + shift, end + shift))
+            for category, match_start, match_end, matched in hit.matches:
+                hit_start, hit_end = match_start + shift, match_end + shift
+                if category.name == "promise" and promise_ok:
+                    continue
                 if exempt is None:
                     exempt = self._exempt_spans(lowered)
                 if inside(exempt, hit_start, hit_end):
-                    continue
-                if category.name == "promise" and promise_ok:
                     continue
                 if self._allowed(category, (value, lowered), allowed, hit_start, hit_end):
                     continue
@@ -348,6 +356,10 @@ class Linter(ShapeChecks):
                     spans.append(found.span())
             cache[category.name] = spans
         return inside(spans, start, end)
+
+    def promises_allowed(self) -> bool:
+        """Whether promises of future contact are covered by consent (ARL112 is off)."""
+        return self._promises_allowed()
 
     def _promises_allowed(self) -> bool:
         context = self.context

@@ -324,7 +324,12 @@ class PhraseSet:
 
     def search(self, text: str, lowered: str) -> re.Match[str] | None:
         """The first match in *text*, if any (see :meth:`finditer`)."""
-        return next(self.finditer(text, lowered), None)
+        lower, nocase = self._patterns()
+        if lower is None or nocase is None:
+            return None
+        if len(lowered) == len(text):
+            return lower.search(lowered)
+        return nocase.search(text)
 
     def starts(self, text: str, lowered: str) -> list[int]:
         """Every offset where a phrase starts, overlapping matches included.

@@ -30,13 +30,14 @@ from ats_reject.compose._closure import ClosureScanner, prepare
 from ats_reject.compose._hits import Hit, classify, has_trigger
 from ats_reject.compose._html import visible_text
 from ats_reject.compose._linter import TextLines
+from ats_reject.compose._shape import UNKNOWN_PARAGRAPH, body_paragraph
 from ats_reject.compose._terms import TermList
 
 __all__ = ["HtmlLine", "HtmlPlan", "Piece", "Plan", "build_plan"]
 
 _FIRST_SLOT = 0xE100
 _SLOT = re.compile("[\ue100-\ue1ff]")
-_FORMAT_CHARS = re.compile("[{}\ue100-\ue1ff]")
+_FORMAT_CHARS = re.compile("[%\ue100-\ue1ff]")
 # html.unescape reads up to 32 characters after "&" as a reference; a value there could
 # change what the template text before it decodes to.
 _REFERENCE_BEFORE_SLOT = re.compile("&[^\t\n\f <&;]{0,34}[\ue100-\ue1ff]")
@@ -47,7 +48,7 @@ class Piece:
     """The subject, the text part, or one visible line of the HTML part, as a skeleton."""
 
     fmt: str
-    """The skeleton as a format string: ``{3}`` where value 3 goes."""
+    """The skeleton as a %-format string: ``%(3)s`` where value 3 goes."""
     slots: tuple[int, ...]
     """Where values go, as offsets in the skeleton, in order."""
     values: tuple[int, ...]
@@ -56,19 +57,26 @@ class Piece:
     """Hits in the template text, with the number of slots before each."""
     live: tuple[tuple[int, int], ...]
     """Offsets to check in each message, with the number of slots before each."""
+    words: int
+    """Its words (separated by white space), a value counting as one."""
 
 
 @dataclass(frozen=True, slots=True)
 class HtmlLine:
-    """One visible line of the HTML part that could hold a finding."""
+    """One visible line of the HTML part that the text part does not hold.
+
+    A line the text part holds is never scanned (in the skeleton means in every message).
+    One that it does not hold is scanned when its template text matches a risky-wording
+    category (promises only count without consent), when a phrase starts at a place the
+    plan marked, or when one starts in one of its values.
+    """
 
     index: int
     piece: Piece
-    in_text: tuple[bool, bool]
-    """Whether the text part holds the line, without and with curly apostrophes made
-    straight (true in the skeleton means true in every message)."""
     risky: bool
     """Its template text alone matches a risky-wording category."""
+    promises_only: bool
+    """...and every such match is a promise (nothing to report with consent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +84,14 @@ class HtmlPlan:
     """The HTML part: the markup and its visible text as format strings, and its lines."""
 
     fmt: str
-    """The markup, ``{3}`` where escaped value 3 goes."""
+    """The markup, ``%(3)s`` where escaped value 3 goes."""
     visible: str
-    """The visible text, ``{3}`` where value 3 goes."""
+    """The visible text, ``%(3)s`` where value 3 goes."""
     curly: bool
     """The template text of the text or HTML part has a curly apostrophe."""
-    lines: tuple[HtmlLine, ...]
+    lines: tuple[tuple[HtmlLine, ...], tuple[HtmlLine, ...]]
+    """The lines the text part does not hold, without and with curly apostrophes made
+    straight for the comparison; only lines that could hold a finding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,41 +106,52 @@ class Plan:
     html: HtmlPlan | None
     triggers: bool
     """The template text may hold a left-over placeholder, alone or with a value."""
+    paragraph_known: bool
+    """Whether the text part's first body paragraph is known without its values."""
+    paragraph: tuple[tuple[int, int], tuple[int, int]] | None
+    """That paragraph: its start and end, each with the number of slots before it; ``None``
+    when the text has no paragraph."""
 
 
 def _format(skeleton: str) -> str:
+    """The skeleton as a %-format string: ``%(3)s`` where value 3 goes."""
+
     def replace(match: re.Match[str]) -> str:
         char = match.group()
-        if char in "{}":
-            return char * 2
-        return "{" + str(ord(char) - _FIRST_SLOT) + "}"
+        if char == "%":
+            return "%%"
+        return f"%({ord(char) - _FIRST_SLOT})s"
 
     return _FORMAT_CHARS.sub(replace, skeleton)
+
+
+def _unformat(fmt: str) -> str:
+    """The skeleton back from its format string."""
+    return re.sub(
+        r"%%|%\((\d+)\)s",
+        lambda match: chr(_FIRST_SLOT + int(match.group(1))) if match.group(1) else "%",
+        fmt,
+    )
 
 
 # The placeholder checks' substrings longer than a character (see _hits.has_trigger): a
 # value could complete one that the template text begins, or begin one it completes.
 _LONG_TRIGGERS = ("<<", "TODO", "TBD", "FIXME", "XXX", "orem ipsum")
+_TRIGGER_HEADS = tuple(
+    trigger[:cut] for trigger in _LONG_TRIGGERS for cut in range(1, len(trigger))
+)
+_TRIGGER_TAILS = tuple(
+    trigger[cut:] for trigger in _LONG_TRIGGERS for cut in range(1, len(trigger))
+)
 
 
 def _may_trigger(skeleton: str) -> bool:
     if has_trigger(skeleton):
         return True
-    for match in _SLOT.finditer(skeleton):
-        before, after = skeleton[: match.start()], skeleton[match.end() :]
-        for trigger in _LONG_TRIGGERS:
-            for cut in range(1, len(trigger)):
-                if before.endswith(trigger[:cut]) or after.startswith(trigger[cut:]):
-                    return True
-    return False
-
-
-def _unformat(fmt: str) -> str:
-    # The visible text is kept as a format string; the checks want it with slot characters.
-    return re.sub(
-        r"\{\{|\}\}|\{(\d+)\}",
-        lambda m: chr(_FIRST_SLOT + int(m.group(1))) if m.group(1) else m.group()[0],
-        fmt,
+    return any(
+        skeleton.endswith(_TRIGGER_HEADS, 0, match.start())
+        or skeleton.startswith(_TRIGGER_TAILS, match.end())
+        for match in _SLOT.finditer(skeleton)
     )
 
 
@@ -176,6 +197,7 @@ def _piece(terms: TermList, closure: ClosureScanner, skeleton: str) -> Piece:
         values=tuple(ord(skeleton[at]) - _FIRST_SLOT for at in slots),
         hits=tuple(hits),
         live=tuple((at, bisect.bisect_left(slots, at)) for at in sorted(live)),
+        words=len(skeleton.split()),
     )
 
 
@@ -186,22 +208,27 @@ def _html(terms: TermList, closure: ClosureScanner, markup: str, text: str) -> H
     if not _borders_apart(visible):
         return None
     curly = "\u2019" in text or "\u2019" in visible
-    plain_text, curly_text = TextLines(text, curly=False), TextLines(text, curly=True)
-    lines: list[HtmlLine] = []
+    found: tuple[list[HtmlLine], list[HtmlLine]] = ([], [])
+    texts = (TextLines(text, curly=False), TextLines(text, curly=True))
     for index, line in enumerate(visible.split("\n")):
         stripped = line.strip()
         if not stripped:
             continue
-        piece = _piece(terms, closure, line)
-        risky = any(hit.matches for hit, _ in piece.hits)
-        if not (risky or piece.live or piece.slots):
+        outside = [
+            not compared.holds(stripped.replace("\u2019", "'") if mode else stripped)
+            for mode, compared in enumerate(texts)
+        ]
+        if not any(outside):
             continue
-        in_text = (
-            plain_text.holds(stripped),
-            curly_text.holds(stripped.replace("\u2019", "'")),
-        )
-        lines.append(HtmlLine(index, piece, in_text, risky))
-    return HtmlPlan(_format(markup), _format(visible), curly, tuple(lines))
+        piece = _piece(terms, closure, line)
+        names = {match[0].name for hit, _ in piece.hits for match in hit.matches}
+        if not (names or piece.live or piece.slots):
+            continue
+        for mode in (0, 1):
+            if outside[mode]:
+                found[mode].append(HtmlLine(index, piece, bool(names), names == {"promise"}))
+    lines = (tuple(found[0]), tuple(found[1]))
+    return HtmlPlan(_format(markup), _format(visible), curly, lines)
 
 
 def build_plan(
@@ -236,11 +263,22 @@ def build_plan(
         if html_plan is None:
             return None
     visible = () if html_plan is None else (_unformat(html_plan.visible),)
+    text_piece = _piece(terms, closure, text)
+    # Values hold no line breaks, so the paragraphs are those of the skeleton; only where
+    # the greeting ends can depend on a value.
+    paragraph = body_paragraph(text, text.lower(), terms, opaque=_SLOT)
     return Plan(
         terms,
         closure,
         _piece(terms, closure, subject),
-        _piece(terms, closure, text),
+        text_piece,
         html_plan,
         triggers=any(_may_trigger(part) for part in (subject, text, *visible)),
+        paragraph_known=paragraph is not UNKNOWN_PARAGRAPH,
+        paragraph=None
+        if paragraph is None or paragraph is UNKNOWN_PARAGRAPH
+        else (
+            (paragraph[0], bisect.bisect_left(text_piece.slots, paragraph[0])),
+            (paragraph[1], bisect.bisect_left(text_piece.slots, paragraph[1])),
+        ),
     )

@@ -5,9 +5,7 @@ A mixin of :class:`ats_reject.compose._linter.Linter`, kept apart from the wordi
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ats_reject.compose._codes import Severity
@@ -15,9 +13,60 @@ from ats_reject.compose._report import Lintable, LintFinding, LintOptions, findi
 from ats_reject.compose._terms import TermList
 from ats_reject.compose.context import MessageContext, Purpose
 
-__all__ = ["Scan", "ShapeChecks"]
+__all__ = ["UNKNOWN_PARAGRAPH", "Scan", "ShapeChecks", "body_paragraph"]
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_LEADING_SPACE = re.compile(r"\s*")
+_NOT_SPACE = re.compile(r"\S")
+
+UNKNOWN_PARAGRAPH = (-1, -1)
+"""Stands for "not known yet": the first body paragraph is found by looking at the text."""
+
+
+def paragraphs(text: str, limit: int) -> list[tuple[int, int]]:
+    """The first *limit* paragraphs of *text* that are not blank, as spans."""
+    found: list[tuple[int, int]] = []
+    position = 0
+    while len(found) < limit:
+        match = _PARAGRAPH_BREAK.search(text, position)
+        end = len(text) if match is None else match.start()
+        if _NOT_SPACE.search(text, position, end):
+            found.append((position, end))
+        if match is None:
+            break
+        position = match.end()
+    return found
+
+
+def body_paragraph(
+    text: str, lowered: str, terms: TermList, *, opaque: re.Pattern[str] | None = None
+) -> tuple[int, int] | None:
+    """The first paragraph after the greeting (or the first, with no greeting), as a span.
+
+    Args:
+        text: The text part.
+        lowered: Its lower case.
+        terms: The term list (its greeting words).
+        opaque: Characters whose content is not known (the slots of a plan): when the
+            answer depends on them, :data:`UNKNOWN_PARAGRAPH` is returned.
+    """
+    found = paragraphs(text, 2)
+    if not found:
+        return None
+    start, end = found[0]
+    first = text[start:end].strip()
+    if "\n" in first or len(found) == 1:
+        return found[0]
+    if opaque is not None and opaque.match(first[-1]):
+        return UNKNOWN_PARAGRAPH
+    if first.endswith((",", ":", "!")):
+        return found[1]
+    if opaque is not None and opaque.search(first):
+        return UNKNOWN_PARAGRAPH
+    greeting = terms.structure.greeting_words.search(first, lowered[start:end].strip())
+    if greeting is not None and greeting.start() == 0:
+        return found[1]
+    return found[0]
 
 
 @dataclass
@@ -36,10 +85,14 @@ class ShapeChecks:
     options: LintOptions
     terms: TermList | None
     findings: list[LintFinding]
+    words: int | None
+    """The number of words of the text part, when known without counting."""
+    paragraph: tuple[int, int] | None
+    """The first body paragraph, when known without looking (else UNKNOWN_PARAGRAPH)."""
 
     def _greeting(self, lowered_text: str) -> None:
         text = self.message.text
-        start = len(text) - len(text.lstrip())
+        start = _LEADING_SPACE.match(text).end()  # type: ignore[union-attr]
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
         line, lowered_line = text[start:end], lowered_text[start:end]
@@ -72,33 +125,6 @@ class ShapeChecks:
             return
         self.findings.append(finding("ARL004", part="text"))
 
-    @staticmethod
-    def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
-        position = 0
-        for match in _PARAGRAPH_BREAK.finditer(text):
-            if text[position : match.start()].strip():
-                yield position, match.start()
-            position = match.end()
-        if text[position:].strip():
-            yield position, len(text)
-
-    def _first_body_paragraph(self, lowered_text: str) -> tuple[int, int] | None:
-        """The first paragraph after the greeting (or the first, with no greeting)."""
-        paragraphs = list(itertools.islice(self._paragraphs(self.message.text), 2))
-        if not paragraphs:
-            return None
-        start, end = paragraphs[0]
-        first = self.message.text[start:end].strip()
-        if "\n" in first or len(paragraphs) == 1:
-            return paragraphs[0]
-        assert self.terms is not None  # noqa: S101 - checked by the caller
-        greeting = self.terms.structure.greeting_words.search(
-            first, lowered_text[start:end].strip()
-        )
-        if first.endswith((",", ":", "!")) or (greeting is not None and greeting.start() == 0):
-            return paragraphs[1]
-        return paragraphs[0]
-
     def _decision(self, scan: Scan, lowered_text: str, *, first_paragraph: bool) -> None:
         for span in scan.hedges:
             self.findings.append(finding("ARL007", part="text", span=span))
@@ -106,14 +132,17 @@ class ShapeChecks:
             self.findings.append(finding("ARL005", part="text"))
             return
         if first_paragraph:
-            paragraph = self._first_body_paragraph(lowered_text)
+            paragraph = self.paragraph
+            if paragraph is UNKNOWN_PARAGRAPH:
+                assert self.terms is not None  # noqa: S101 - checked by the caller
+                paragraph = body_paragraph(self.message.text, lowered_text, self.terms)
             if paragraph is not None and not any(
                 paragraph[0] <= start < paragraph[1] for start, _ in scan.decisions
             ):
                 self.findings.append(finding("ARL006", part="text", span=scan.decisions[0]))
 
     def _length(self) -> None:
-        words = len(self.message.text.split())
+        words = self.words if self.words is not None else len(self.message.text.split())
         options = self.options
         if words < options.min_words:
             detail = f"{words} words, fewer than {options.min_words}"

@@ -17,18 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ats_reject.compose._closure import MAX_SLOTS, closure_scanner, slot_char
+from ats_reject.compose._closure import MAX_SLOTS, closure_scanner
 from ats_reject.compose._locales import locale_chain, normalize_locale
 from ats_reject.compose._plan import Plan, build_plan
 from ats_reject.compose._planned import lint_planned
-from ats_reject.compose.context import MessageContext, Purpose, Sender, TalentPoolInvitation
-from ats_reject.compose._report import LintFinding
+from ats_reject.compose._report import Lintable, LintFinding
+from ats_reject.compose._shapes import plan_values, shape_of, stand_ins
 from ats_reject.compose._terms import TermList
+from ats_reject.compose.context import MessageContext, Purpose
 from ats_reject.compose.lint import LintOptions, LintReport, Part, lint, terms_for
 from ats_reject.compose.templates import EMPTY_MARK, TemplateBundle, TemplateSet
 from ats_reject.models import StageKind
 
-__all__ = ["ComposedMessage", "Composer", "RenderedMessage"]
+__all__ = ["ComposedMessage", "Composer", "LintStats", "RenderedMessage"]
 
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
@@ -61,6 +62,42 @@ class ComposedMessage(RenderedMessage):
     lint: LintReport = field(default_factory=LintReport)
 
 
+@dataclass(frozen=True, slots=True)
+class LintStats:
+    """How a composer's lints were done (see the module docstring on plans)."""
+
+    planned: int
+    """Messages linted through the plan of their shape."""
+    full: int
+    """Messages linted in full: a shape seen for the first time, a language without a term
+    list, or a message its plan could not vouch for."""
+    plans: int
+    """Plans held (shapes whose template text is linted)."""
+
+
+class _Draft:
+    """A message being composed, as the lint reads it (lighter than a frozen dataclass)."""
+
+    __slots__ = ("empty_placeholders", "html", "locale_used", "purpose", "subject", "text")
+
+    def __init__(
+        self,
+        purpose: Purpose,
+        subject: str,
+        text: str,
+        html: str | None,
+        *,
+        locale_used: str,
+        empty_placeholders: tuple[tuple[Part, int], ...],
+    ) -> None:
+        self.purpose = purpose
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.locale_used = locale_used
+        self.empty_placeholders = empty_placeholders
+
+
 def _take_marks(value: str, part: Part) -> tuple[str, list[tuple[Part, int]]]:
     if EMPTY_MARK not in value:
         return value, []
@@ -71,72 +108,6 @@ def _take_marks(value: str, part: Part) -> tuple[str, list[tuple[Part, int]]]:
         offset += len(piece)
         marks.append((part, offset))
     return "".join(pieces), marks
-
-
-def _personal_values(context: MessageContext) -> list[str]:
-    """The context's values that differ from message to message, in slot order."""
-    sender = context.sender
-    values = [] if context.candidate_name is None else [context.candidate_name]
-    values.append(sender.name)
-    if sender.title is not None:
-        values.append(sender.title)
-    if sender.reply_to is not None:
-        values.append(sender.reply_to)
-    values.extend(context.strengths)
-    values.extend(context.growth_areas)
-    values.extend(context.links.values())
-    if context.talent_pool is not None:
-        values.append(context.talent_pool.consent_url)
-    return values
-
-
-def _stand_ins(variables: dict[str, Any], context: MessageContext) -> dict[str, Any]:
-    """*variables* with a slot character for each personal value (see _personal_values)."""
-    slots = iter(slot_char(index) for index in range(MAX_SLOTS))
-    sender = context.sender
-    stand_in = dict(variables)
-    if context.candidate_name is not None:
-        stand_in["candidate_name"] = next(slots)
-    stand_in["sender"] = Sender.model_construct(
-        name=next(slots),
-        title=None if sender.title is None else next(slots),
-        reply_to=None if sender.reply_to is None else next(slots),
-    )
-    stand_in["strengths"] = tuple(next(slots) for _ in context.strengths)
-    stand_in["growth_areas"] = tuple(next(slots) for _ in context.growth_areas)
-    stand_in["links"] = {name: next(slots) for name in context.links}
-    invitation = context.talent_pool
-    if invitation is not None:
-        stand_in["talent_pool"] = TalentPoolInvitation.model_construct(
-            consent_url=next(slots), retention_months=invitation.retention_months
-        )
-    return stand_in
-
-
-def _shape(
-    bundle: TemplateBundle, purpose: Purpose, locale: str, context: MessageContext
-) -> tuple[object, ...]:
-    """What decides a message's template text, apart from its personal values."""
-    sender = context.sender
-    invitation = context.talent_pool
-    return (
-        bundle.template_id,
-        purpose,
-        locale,
-        context.role,
-        context.company,
-        context.stage,
-        context.feedback_scope,
-        context.candidate_name is None,
-        sender.title is None,
-        sender.reply_to is None,
-        len(context.strengths),
-        len(context.growth_areas),
-        tuple(context.links),
-        None if invitation is None else (invitation.retention_months,),
-        context.talent_pool_consented,
-        context.next_update_by,
-    )
 
 
 def _tidy_text(value: str) -> str:
@@ -174,6 +145,14 @@ class Composer:
         self._bundles: dict[tuple[Purpose, StageKind, str | None], TemplateBundle] = {}
         self._plans: dict[tuple[object, ...], Plan | None] = {}
         self._seen: set[tuple[object, ...]] = set()
+        self._planned = 0
+        self._full = 0
+
+    @property
+    def lint_stats(self) -> LintStats:
+        """How many messages were linted through plans, and how many in full."""
+        plans = sum(1 for plan in self._plans.values() if plan is not None)
+        return LintStats(planned=self._planned, full=self._full, plans=plans)
 
     @classmethod
     def from_paths(
@@ -289,17 +268,38 @@ class Composer:
         purpose = Purpose(purpose)
         bundle = self._bundle(purpose, context.stage, context.locale)
         variables = self._variables(bundle, purpose, context)
-        rendered = self._render(bundle, purpose, variables)
-        findings = self._planned_findings(bundle, purpose, context, variables, rendered)
+        subject, text, html, marks = self._parts(bundle, variables)
+        draft = _Draft(
+            purpose,
+            subject,
+            text,
+            html,
+            locale_used=bundle.locale,
+            empty_placeholders=tuple(marks),
+        )
+        findings = self._planned_findings(bundle, purpose, context, variables, draft)
+        if findings is None:
+            self._full += 1
+        else:
+            self._planned += 1
         return ComposedMessage(
             purpose=purpose,
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
-            locale_used=rendered.locale_used,
-            template_id=rendered.template_id,
-            empty_placeholders=rendered.empty_placeholders,
-            lint=LintReport(findings) if findings is not None else self.lint(rendered, context),
+            subject=subject,
+            text=text,
+            html=html,
+            locale_used=bundle.locale,
+            template_id=bundle.template_id,
+            empty_placeholders=draft.empty_placeholders,
+            lint=(
+                LintReport(findings)
+                if findings is not None
+                else lint(
+                    draft,
+                    context,
+                    options=self.lint_options,
+                    lint_terms_dir=self.lint_terms_dir,
+                )
+            ),
         )
 
     def _planned_findings(
@@ -308,13 +308,13 @@ class Composer:
         purpose: Purpose,
         context: MessageContext,
         variables: dict[str, Any],
-        message: RenderedMessage,
+        message: Lintable,
     ) -> tuple[LintFinding, ...] | None:
         """The findings through the plan of the message's shape, or ``None`` to lint fully."""
         terms = terms_for(message.locale_used, self.lint_terms_dir)
         if terms is None:
             return None
-        key = (*_shape(bundle, purpose, variables["locale"], context), id(terms))
+        key = (*shape_of(bundle.template_id, purpose, variables["locale"], context), id(terms))
         plan = self._plans.get(key, _NO_PLAN)
         if plan is _NO_PLAN:
             # A shape seen once may never come back (a preview, a check): plan the second.
@@ -330,7 +330,7 @@ class Composer:
         if plan is None:
             return None
         assert isinstance(plan, Plan)  # noqa: S101 - the cache holds plans and None
-        return lint_planned(message, context, self.lint_options, plan, _personal_values(context))
+        return lint_planned(message, context, self.lint_options, plan, plan_values(context))
 
     def _plan(
         self,
@@ -339,10 +339,10 @@ class Composer:
         context: MessageContext,
         terms: TermList,
     ) -> Plan | None:
-        if len(_personal_values(context)) > MAX_SLOTS:
+        if len(plan_values(context)) > MAX_SLOTS:
             return None
         try:
-            subject, text, html, _ = self._parts(bundle, _stand_ins(variables, context))
+            subject, text, html, _ = self._parts(bundle, stand_ins(variables, context))
         except Exception:  # noqa: BLE001 - a template that fails on stand-ins gets the full lint
             return None
         return build_plan(terms, closure_scanner(terms.scanner.phrases), subject, text, html)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -31,10 +30,9 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ats_reject.compose._locales import format_long_date, normalize_locale
-from ats_reject.compose.context import Sender, TalentPoolInvitation
+from ats_reject.compose._locales import normalize_locale
+from ats_reject.compose._sandbox import EMPTY_MARK, Sandbox, autoescape, date_long, finalize
 from ats_reject.errors import ConfigurationError
 
 __all__ = [
@@ -49,16 +47,11 @@ __all__ = [
 PARTS = ("subject", "text", "html")
 """The parts of a template, by file suffix."""
 
-EMPTY_MARK = "\ue000"
-"""Written where a placeholder rendered nothing, so the lint can point at the spot."""
-
 FOLDER_KEY_PATH = "templates.folder"
 """The configuration key of the user's template folder; template errors name it."""
 
 _USER = "user"
 _DEFAULT = "default"
-_MAX_REPEAT = 10_000
-_MAX_EXPONENT = 64
 
 
 class MessageTemplateError(ConfigurationError):
@@ -87,60 +80,6 @@ class MessageTemplateError(ConfigurationError):
 
 def _rebuild_template_error(template: str, reason: str, line: int | None) -> MessageTemplateError:
     return MessageTemplateError(template, reason, line=line)
-
-
-def _finalize(value: object) -> object:
-    # Every {{ expression }} passes here. None or blank output is a bug in the data or the
-    # template, never something to send: mark it for the lint instead of printing "None".
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return EMPTY_MARK
-    return value
-
-
-@jinja2.pass_context
-def _date_long(context: jinja2.runtime.Context, value: date) -> str:
-    locale = context.get("locale") or "en"
-    return format_long_date(value, str(locale))
-
-
-# The fields of the context's own frozen models are plain data: reading them needs none of
-# the sandbox's generic checks, which cost a dozen isinstance calls per access.
-_DATA_FIELDS: dict[type, frozenset[str]] = {
-    model: frozenset(model.model_fields) for model in (Sender, TalentPoolInvitation)
-}
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, also refusing huge repetitions and powers."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        """Allow the context models' fields at once; ask the sandbox about the rest."""
-        fields = _DATA_FIELDS.get(type(obj))
-        if fields is not None and attr in fields:
-            return True
-        return super().is_safe_attribute(obj, attr, value)
-
-    def call_binop(
-        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
-    ) -> Any:
-        """Refuse ``"x" * 10**9`` and ``2 ** 10**9`` before they eat the worker's memory."""
-        if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
-            raise SecurityError("exponent too large")
-        if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                if (
-                    isinstance(sequence, str | list | tuple)
-                    and isinstance(count, int)
-                    and count * max(len(sequence), 1) > _MAX_REPEAT
-                ):
-                    raise SecurityError("repetition too large")
-        return super().call_binop(context, operator, left, right)
-
-
-def _autoescape(name: str | None) -> bool:
-    return name is not None and name.endswith(".html.j2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,18 +124,18 @@ class TemplateSet:
             prefixed[_USER] = user_loader
             plain.append(user_loader)
         plain.append(default_loader)
-        self._environment = _Sandbox(
+        self._environment = Sandbox(
             loader=jinja2.ChoiceLoader([jinja2.PrefixLoader(prefixed, delimiter=":"), *plain]),
             undefined=jinja2.StrictUndefined,
-            autoescape=_autoescape,
+            autoescape=autoescape,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
             auto_reload=False,
             cache_size=-1,
-            finalize=_finalize,
+            finalize=finalize,
         )
-        self._environment.filters["date_long"] = _date_long
+        self._environment.filters["date_long"] = date_long
         self._index: dict[tuple[str, str, str], dict[str, str]] = {}
         self._unknown: list[str] = []
         for source, loader in prefixed.items():
