@@ -9,6 +9,10 @@ path::
     if message.lint.route_to_human:
         ...  # a person reviews it; it is never sent as it is
 
+A composer lints the template text of each shape of message once and, for later messages
+of that shape, only what their values change; the findings are those of :func:`lint`
+(``composer.lint_stats`` tells how many went each way).
+
 docs/templates.md is the guide: purposes, variables, locales, feedback, lint codes.
 """
 

@@ -9,6 +9,10 @@ scanned again. The few that remain are template text ("our careers page"), the s
 message to message, so where phrases start in them is remembered, for lines that hold none of
 the context's personal values (names, addresses, feedback, links): that memory holds template
 text, the company and the role, never a person's data.
+
+The composer's lint through plans (``_plan``, ``_planned``) uses the same steps:
+:meth:`Linter.placeholders`, :meth:`Linter.report`, :meth:`Linter.html_line` and
+:meth:`Linter.finish`, fed with what the plan already knows.
 """
 
 from __future__ import annotations

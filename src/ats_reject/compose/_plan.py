@@ -89,6 +89,9 @@ class HtmlPlan:
     """The visible text, ``%(3)s`` where value 3 goes."""
     curly: bool
     """The template text of the text or HTML part has a curly apostrophe."""
+    shown: frozenset[int]
+    """The values that the text part or the visible HTML shows (whose curly apostrophes
+    count, as the template text's do)."""
     lines: tuple[tuple[HtmlLine, ...], tuple[HtmlLine, ...]]
     """The lines the text part does not hold, without and with curly apostrophes made
     straight for the comparison; only lines that could hold a finding."""
@@ -228,7 +231,8 @@ def _html(terms: TermList, closure: ClosureScanner, markup: str, text: str) -> H
             if outside[mode]:
                 found[mode].append(HtmlLine(index, piece, bool(names), names == {"promise"}))
     lines = (tuple(found[0]), tuple(found[1]))
-    return HtmlPlan(_format(markup), _format(visible), curly, lines)
+    shown = frozenset(ord(char) - _FIRST_SLOT for char in _SLOT.findall(text + visible))
+    return HtmlPlan(_format(markup), _format(visible), curly, shown, lines)
 
 
 def build_plan(

@@ -212,9 +212,14 @@ def lint_planned(
             (start, before_start), (end, before_end) = paragraph
             linter.paragraph = (start + shifts[before_start], end + shifts[before_end])
     if html is not None:
+        # As the full lint does: curly apostrophes count as straight ones when the text part
+        # or the visible HTML has one.
+        curly = html.curly or (
+            "\u2019" in joined and any("\u2019" in values[index] for index in html.shown)
+        )
         todo = [
             line
-            for line in html.lines[html.curly or "\u2019" in joined]
+            for line in html.lines[curly]
             if (line.risky and not (line.promises_only and linter.promises_allowed()))
             or (flagged and any(index in flagged for index in line.piece.values))
             or (line.piece.live and _starts_live(plan.closure, line.piece, fill, growth))
