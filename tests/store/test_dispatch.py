@@ -156,7 +156,8 @@ def test_concurrent_worker_processes_complete_every_action_exactly_once(
     everything = [action_id for _, batch in reports for action_id in batch]
     assert len(everything) == len(set(everything))
     assert sorted(everything) == sorted(ids)
-    assert all(batch for _, batch in reports), "every worker should have had a share"
+    # No share per worker is asserted: SQLite serializes writers, and under load one process
+    # may legitimately claim every batch before the others get the lock.
     counts = store.status_counts()
     assert counts[ActionStatus.SENT] == len(ids)
     assert sum(counts.values()) == len(ids)
