@@ -29,6 +29,7 @@ from ats_reject.testing.sandbox import (
     OPERATIONS,
     AdapterSandbox,
     CanaryPerson,
+    FakeServerSandbox,
     SignedWebhook,
     WebhookProbe,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "AdapterConformance",
     "AdapterSandbox",
     "CanaryPerson",
+    "FakeServerSandbox",
     "FakeRequest",
     "FakeResponse",
     "FakeServer",

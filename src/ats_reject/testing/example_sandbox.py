@@ -18,8 +18,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from ats_reject.clock import Clock, SystemClock
 from ats_reject.models import ApplicationStatus, EventKind
@@ -33,7 +32,12 @@ from ats_reject.testing.fakeserver import (
     Handler,
     RateLimitRule,
 )
-from ats_reject.testing.sandbox import CanaryPerson, SignedWebhook, WebhookProbe
+from ats_reject.testing.sandbox import (
+    CanaryPerson,
+    FakeServerSandbox,
+    SignedWebhook,
+    WebhookProbe,
+)
 
 __all__ = ["DEFAULT_RATE_LIMIT", "ExampleSandbox"]
 
@@ -94,7 +98,7 @@ def _error(status: int, code: str, message: str) -> FakeResponse:
     return FakeResponse.error(status, {"error": {"code": code, "message": message}})
 
 
-class ExampleSandbox:
+class ExampleSandbox(FakeServerSandbox):
     """A fake Example ATS on 127.0.0.1, implementing :class:`~ats_reject.testing.AdapterSandbox`.
 
     Args:
@@ -131,35 +135,6 @@ class ExampleSandbox:
             ("GET", "/v1/rejection_reasons", self._reasons, "rejection_reasons"),
         ):
             self.server.add_route(method, pattern, self._guarded(handler), name=route)
-
-    # --- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start serving."""
-        self.server.start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        """Start and return the sandbox."""
-        self.server.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        self.server.stop()
-
-    @property
-    def base_url(self) -> str:
-        """Where the sandbox listens."""
-        return self.server.base_url
 
     def adapter_settings(self) -> dict[str, Any]:
         """Settings for :class:`~ats_reject.testing.example_adapter.ExampleAdapter`."""

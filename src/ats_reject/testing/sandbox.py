@@ -18,12 +18,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, runtime_checkable
 
 from ats_reject.models import ApplicationStatus, EventKind
 from ats_reject.testing._fakeserver_model import Fault
 
-__all__ = ["OPERATIONS", "AdapterSandbox", "CanaryPerson", "SignedWebhook", "WebhookProbe"]
+if TYPE_CHECKING:
+    from ats_reject.testing.fakeserver import FakeServer
+
+__all__ = [
+    "OPERATIONS",
+    "AdapterSandbox",
+    "CanaryPerson",
+    "FakeServerSandbox",
+    "SignedWebhook",
+    "WebhookProbe",
+]
 
 OPERATIONS = frozenset(
     {"get_application", "changed_applications", "reject", "unreject", "add_note", "add_tag"}
@@ -201,3 +211,40 @@ class AdapterSandbox(Protocol):
         already present change nothing and are not counted.
         """
         ...
+
+
+class FakeServerSandbox:
+    """The life cycle every sandbox built on one :class:`FakeServer` shares.
+
+    Subclasses set ``self.server`` in their constructor; starting, stopping, the context
+    manager and ``base_url`` all delegate to it.
+    """
+
+    server: FakeServer
+
+    def start(self) -> None:
+        """Start serving on 127.0.0.1."""
+        self.server.start()
+
+    def stop(self) -> None:
+        """Stop serving; safe to call twice."""
+        self.server.stop()
+
+    def __enter__(self) -> Self:
+        """Start (unless started) and return the sandbox."""
+        self.server.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop."""
+        self.server.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return self.server.base_url

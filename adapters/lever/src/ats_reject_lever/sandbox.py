@@ -22,8 +22,7 @@ import random
 import secrets
 import uuid
 from collections.abc import Iterable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from ats_reject.clock import Clock, SystemClock
 from ats_reject.models import ApplicationStatus, EventKind
@@ -36,7 +35,7 @@ from ats_reject.testing import (
     SignedWebhook,
 )
 from ats_reject.testing.fakeserver import Handler
-from ats_reject.testing.sandbox import WebhookProbe
+from ats_reject.testing.sandbox import FakeServerSandbox, WebhookProbe
 from ats_reject_lever._sandbox_api import LeverApi
 from ats_reject_lever._sandbox_data import (
     HIRED_REASON_ID,
@@ -69,7 +68,7 @@ _SOURCES = ("Company website", "LinkedIn", "Referral", "Agency", "Job board")
 _CITIES = ("Berlin", "Lisbon", "Toronto", "Austin", None)
 
 
-class LeverSandbox:
+class LeverSandbox(FakeServerSandbox):
     """A fake Lever on 127.0.0.1, implementing :class:`~ats_reject.testing.AdapterSandbox`.
 
     Args:
@@ -116,35 +115,6 @@ class LeverSandbox:
         self._authorization = "Basic " + base64.b64encode(f"{self.api_key}:".encode()).decode()
         for method, pattern, handler, name in self.api.routes():
             self.server.add_route(method, pattern, self._guarded(handler), name=name)
-
-    # --- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start serving."""
-        self.server.start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        """Start (unless started) and return the sandbox."""
-        self.server.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        self.server.stop()
-
-    @property
-    def base_url(self) -> str:
-        """Where the sandbox listens."""
-        return self.server.base_url
 
     def adapter_settings(self) -> dict[str, Any]:
         """Settings for :class:`~ats_reject_lever.LeverAdapter` pointing at this sandbox."""

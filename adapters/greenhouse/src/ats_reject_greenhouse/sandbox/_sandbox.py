@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from ats_reject.clock import Clock, SystemClock
 from ats_reject.models import ApplicationStatus, EventKind
@@ -20,6 +19,7 @@ from ats_reject.testing import (
     SignedWebhook,
     WebhookProbe,
 )
+from ats_reject.testing.sandbox import FakeServerSandbox
 from ats_reject_greenhouse.sandbox._hooks import HookBuilder, encode_like_greenhouse, send, sign
 from ats_reject_greenhouse.sandbox._listing import error
 from ats_reject_greenhouse.sandbox._oauth import ExpiryField, Grant, OAuthServer
@@ -60,7 +60,7 @@ _ACTIONS = {
 _UNUSED_ACTION = "offer_created"
 
 
-class GreenhouseSandbox(SandboxData):
+class GreenhouseSandbox(SandboxData, FakeServerSandbox):
     """Harvest v3 on 127.0.0.1: OAuth token endpoint, reads, writes, webhooks, rate limits.
 
     Args:
@@ -108,35 +108,6 @@ class GreenhouseSandbox(SandboxData):
         self.hooks = HookBuilder(self.store)
         self._install_routes()
         self.rate_limit = rate_limit
-
-    # --- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> None:
-        """Start serving on 127.0.0.1."""
-        self.server.start()
-
-    def stop(self) -> None:
-        """Stop serving; safe to call twice."""
-        self.server.stop()
-
-    def __enter__(self) -> Self:
-        """Start (unless started) and return the sandbox."""
-        self.server.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        self.server.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return self.server.base_url
 
     def api_url(self, path: str) -> str:
         """The absolute URL of a Harvest v3 path (``applications?cursor=...``)."""
